@@ -1,0 +1,47 @@
+"""assess: customer-centricity as a means and as an end, from staff and customers."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+from assess.paths import static_dir, templates_dir
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """The application factory: defaults, ``ASSESS_*`` env, then ``test_config``."""
+    app = Flask(
+        __name__,
+        instance_path=(test_config or {}).get("INSTANCE_PATH")
+        or os.environ.get("ASSESS_INSTANCE_PATH")
+        or None,
+        instance_relative_config=True,
+        template_folder=str(templates_dir()),
+        static_folder=str(static_dir()),
+    )
+
+    from assess import config
+
+    config.configure(app, test_config)
+    _configure_extensions(app)
+    _register_features(app)
+    return app
+
+
+def _configure_extensions(app: Flask) -> None:
+    import assess.models  # noqa: F401  (the metadata must know every table)
+    from assess.extensions import csrf, db, login_manager
+
+    db.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+
+def _register_features(app: Flask) -> None:
+    from assess import accounts, engagements, errors, reports, respondents, results
+    from assess.cli import register_core_commands
+
+    for feature in (errors, accounts, engagements, respondents, results, reports):
+        feature.init_app(app)
+    register_core_commands(app)

@@ -1,0 +1,5 @@
+"""``python -m assess`` is the same as the ``assess`` console script."""
+
+from assess.cli import main
+
+main()

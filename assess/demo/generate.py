@@ -1,0 +1,168 @@
+"""A deterministic synthetic demo: an organisation assessed twice, a year apart.
+
+The data tell the story the product exists to show: staff rate the firm's
+intent (the ends lens) clearly higher than its customers do, while the
+machinery (means) is middling. Same seed, same data.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+from sqlalchemy import select
+
+from assess.accounts.models import Role, User
+from assess.accounts.services import create_user, find_user
+from assess.engagements.models import Engagement, Organisation, Status
+from assess.engagements.services import DEFAULT_INSTRUMENT, create_engagement, grant_organisation
+from assess.extensions import db
+from assess.instruments.schema import Audience, Instrument, Lens, Outcome
+from assess.respondents.models import (
+    Answer,
+    Comment,
+    Response,
+    ResponseStatus,
+    SegmentAnswer,
+)
+from assess.respondents.services import bump_revision, open_link
+
+DEMO_ORGANISATION = "Northwind Utilities (demo)"
+DEMO_EMAIL = "demo@assess.local"
+DEMO_PASSWORD = "demo-password"
+
+# Mean latent opinion on a 0..1 scale, by lens and audience (this year / last year).
+LATENT = {
+    (Lens.MEANS, Audience.STAFF): (0.62, 0.55),
+    (Lens.ENDS, Audience.STAFF): (0.76, 0.72),
+    (Lens.MEANS, Audience.CUSTOMER): (0.50, 0.45),
+    (Lens.ENDS, Audience.CUSTOMER): (0.42, 0.38),
+}
+
+STAFF_COMMENTS = [
+    "Give the front line the authority to fix a problem on the first call.",
+    "Stop measuring us only on sales volume.",
+    "Join up the customer records between billing and service.",
+    "Ask customers why they leave and share the answers with everyone.",
+    "Make the contract terms simpler to explain.",
+]
+CUSTOMER_COMMENTS = [
+    "Make it easier to cancel or change my plan.",
+    "Answer the phone faster when something goes wrong.",
+    "Stop the constant upselling emails.",
+    "Tell me about cheaper plans that would suit me better.",
+    "Remember what I told you last time I called.",
+    "Explain the bill in plain words.",
+]
+
+
+def load_demo(seed: int = 2026, staff: int = 40, customers: int = 200) -> Engagement | None:
+    """Create the demo user, organisation and engagements; None if already there."""
+    user = find_user(DEMO_EMAIL) or create_user(
+        DEMO_EMAIL, DEMO_PASSWORD, Role.CONSULTANT, name="Demo Consulting"
+    )
+    if db.session.scalar(select(Organisation).where(Organisation.name == DEMO_ORGANISATION)):
+        return None
+    last_year = _engagement(user, "Customer-centricity assessment 2025", date(2025, 10, 1))
+    _fill(last_year, random.Random(seed - 1), staff - 6, customers - 40, year_index=1)
+    last_year.status = Status.CLOSED
+    last_year.opened_on, last_year.closed_on = date(2025, 10, 1), date(2025, 11, 15)
+    this_year = _engagement(user, "Customer-centricity assessment 2026", date(2026, 10, 1))
+    _fill(this_year, random.Random(seed), staff, customers, year_index=0)
+    this_year.status = Status.OPEN
+    this_year.opened_on = date(2026, 10, 1)
+    for audience in this_year.instrument().audiences():
+        open_link(this_year, audience)
+    db.session.flush()
+    return this_year
+
+
+def _engagement(user: User, name: str, created_on: date) -> Engagement:
+    engagement = create_engagement(
+        organisation=DEMO_ORGANISATION,
+        name=name,
+        instrument_id=DEFAULT_INSTRUMENT,
+        created_by=user,
+        prepared_by="Demo Consulting",
+    )
+    engagement.created_on = created_on
+    engagement.staff_invited = 60
+    engagement.customer_invited = 1200
+    grant_organisation(user, engagement.organisation)
+    db.session.flush()
+    return engagement
+
+
+def _fill(
+    engagement: Engagement, rng: random.Random, staff: int, customers: int, year_index: int
+) -> None:
+    instrument = engagement.instrument()
+    for audience, count in ((Audience.STAFF, staff), (Audience.CUSTOMER, customers)):
+        if audience not in instrument.questionnaires:
+            continue
+        for _ in range(count):
+            _respondent(engagement, instrument, audience, rng, year_index)
+    bump_revision(engagement.id)
+
+
+def _respondent(
+    engagement: Engagement,
+    instrument: Instrument,
+    audience: Audience,
+    rng: random.Random,
+    year_index: int,
+) -> None:
+    day = engagement.created_on
+    response = Response(
+        engagement_id=engagement.id,
+        audience=audience,
+        status=ResponseStatus.SUBMITTED,
+        started_on=day,
+        submitted_on=day,
+    )
+    db.session.add(response)
+    db.session.flush()
+    questionnaire = instrument.questionnaires[audience]
+    for question in questionnaire.segments:
+        # A few leave a segment question blank, as real respondents do.
+        if rng.random() < 0.04:
+            continue
+        weights = [1.0 / (1 + 0.35 * i) for i in range(len(question.options))]
+        option = rng.choices(question.options, weights=weights)[0]
+        db.session.add(
+            SegmentAnswer(response_id=response.id, question_id=question.id, option_id=option.id)
+        )
+    mood = rng.gauss(0, 0.12)  # this respondent's general warmth
+    for item in instrument.items_for(audience):
+        if rng.random() < 0.04:
+            continue  # skipped
+        scale = instrument.scale(item.scale)
+        if item.outcome is not None:
+            level = _outcome_level(item.outcome, audience, year_index) + mood
+        else:
+            lens = instrument.dimension(item.dimension).lens if item.dimension else Lens.ENDS
+            level = LATENT[(lens, audience)][year_index] + mood
+        if scale.allow_na and item.outcome is None and rng.random() < 0.05:
+            db.session.add(Answer(response_id=response.id, item_id=item.id, value=None))
+            continue
+        latent = min(1.0, max(0.0, rng.gauss(level, 0.18)))
+        if item.reverse:
+            latent = 1.0 - latent
+        value = scale.min + round(latent * (scale.max - scale.min))
+        db.session.add(Answer(response_id=response.id, item_id=item.id, value=value))
+    comments = STAFF_COMMENTS if audience == Audience.STAFF else CUSTOMER_COMMENTS
+    for question in questionnaire.open_questions:
+        if rng.random() < 0.35:
+            db.session.add(
+                Comment(response_id=response.id, question_id=question.id,
+                        text=rng.choice(comments))
+            )
+
+
+def _outcome_level(outcome: Outcome, audience: Audience, year_index: int) -> float:
+    base = LATENT[(Lens.ENDS, audience)][year_index]
+    if outcome == Outcome.STAY_HOSTAGE:
+        return 1.0 - base + 0.05  # many stay because leaving is hard
+    if outcome == Outcome.RECOMMEND:
+        return base + 0.12
+    return base + 0.05

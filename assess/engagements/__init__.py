@@ -1,0 +1,8 @@
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from assess.engagements import cli, views
+
+    app.register_blueprint(views.bp)
+    app.cli.add_command(cli.engagement_cli)

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from assess.engagements import services
+from assess.engagements.models import Engagement, Status
+from assess.extensions import db
+from assess.instruments.loader import InstrumentError
+from assess.results.service import response_counts
+
+engagement_cli = AppGroup("engagement", help="Create, list, open and close engagements.")
+
+
+@engagement_cli.command("create")
+@click.option("--organisation", required=True, help="The client; created if new.")
+@click.option("--name", required=True, help="The engagement's name, e.g. 'Assessment 2026'.")
+@click.option("--instrument", "instrument_id", default=services.DEFAULT_INSTRUMENT,
+              show_default=True, help="Instrument id (see `assess instrument list`).")
+@click.option("--anonymity-threshold", type=click.IntRange(min=3), default=None,
+              help="Smallest group shown in results (default: the instrument's, 5).")
+def create_command(organisation: str, name: str, instrument_id: str,
+                   anonymity_threshold: int | None) -> None:
+    """Create an engagement (and its organisation, if new); print its id."""
+    try:
+        engagement = services.create_engagement(
+            organisation=organisation, name=name, instrument_id=instrument_id,
+            anonymity_threshold=anonymity_threshold,
+        )
+    except (services.EngagementError, InstrumentError) as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(engagement.id)
+
+
+@engagement_cli.command("list")
+def list_command() -> None:
+    """List engagements with their ids, status and responses."""
+    engagements = db.session.scalars(select(Engagement).order_by(Engagement.id)).all()
+    if not engagements:
+        click.echo("No engagements yet: `assess engagement create` or `assess demo`.")
+        return
+    click.echo(f"{'id':>4}  {'status':<7} {'staff':>6} {'cust.':>6}  organisation / engagement")
+    for engagement in engagements:
+        counts = response_counts(engagement.id)
+        click.echo(
+            f"{engagement.id:>4}  {engagement.status:<7} {counts['staff']['submitted']:>6} "
+            f"{counts['customer']['submitted']:>6}  {engagement.organisation.name} / "
+            f"{engagement.name} ({engagement.snapshot.instrument_id} {engagement.snapshot.version})"
+        )
+
+
+def _set_status(reference: str, status: Status) -> None:
+    try:
+        engagement = services.find_engagement(reference)
+        services.set_status(engagement, status)
+        if status == Status.OPEN:
+            from assess.respondents.services import open_link
+
+            for audience in engagement.instrument().audiences():
+                open_link(engagement, audience)
+    except services.EngagementError as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"Engagement {engagement.id} is {engagement.status}.")
+
+
+@engagement_cli.command("open")
+@click.argument("engagement")
+def open_command(engagement: str) -> None:
+    """Start collecting responses for ENGAGEMENT."""
+    _set_status(engagement, Status.OPEN)
+
+
+@engagement_cli.command("close")
+@click.argument("engagement")
+def close_command(engagement: str) -> None:
+    """Stop collecting responses for ENGAGEMENT; links stop working."""
+    _set_status(engagement, Status.CLOSED)

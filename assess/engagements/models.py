@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from assess.db import Base, str_enum
+from assess.instruments.schema import Instrument
+
+
+class Status(enum.StrEnum):
+    DRAFT = "draft"  # being set up; links do not accept answers yet
+    OPEN = "open"  # collecting responses
+    CLOSED = "closed"  # finished; links refuse answers, results stay
+
+
+class Organisation(Base):
+    """The client whose customer-centricity is assessed."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    engagements: Mapped[list[Engagement]] = relationship(back_populates="organisation")
+
+
+class InstrumentSnapshot(Base):
+    """The exact questionnaire content an engagement uses.
+
+    Stored once per distinct content (by hash) so editing a file under
+    ``questionnaires/`` never changes an existing engagement's questions or results.
+    """
+
+    __tablename__ = "instrument_snapshots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instrument_id: Mapped[str] = mapped_column(String(100))
+    version: Mapped[str] = mapped_column(String(50))
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    def instrument(self) -> Instrument:
+        return Instrument.from_snapshot(self.content)
+
+
+class Engagement(Base):
+    """One assessment of one organisation on one instrument."""
+
+    __tablename__ = "engagements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("instrument_snapshots.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    status: Mapped[Status] = mapped_column(
+        str_enum(Status), default=Status.DRAFT
+    )
+    anonymity_threshold: Mapped[int] = mapped_column(default=5)
+    prepared_by: Mapped[str] = mapped_column(String(200), default="")
+    accent_colour: Mapped[str] = mapped_column(String(7), default="#1f4e79")
+    # Expected audience sizes, for response rates (optional).
+    staff_invited: Mapped[int | None] = mapped_column(default=None)
+    customer_invited: Mapped[int | None] = mapped_column(default=None)
+    created_on: Mapped[date] = mapped_column(default=date.today)
+    opened_on: Mapped[date | None] = mapped_column(default=None)
+    closed_on: Mapped[date | None] = mapped_column(default=None)
+    # Bumped whenever responses or report settings change; the report cache keys on it.
+    revision: Mapped[int] = mapped_column(default=0)
+
+    organisation: Mapped[Organisation] = relationship(back_populates="engagements")
+    snapshot: Mapped[InstrumentSnapshot] = relationship()
+
+    def instrument(self) -> Instrument:
+        return self.snapshot.instrument()
+
+    @property
+    def accepts_responses(self) -> bool:
+        return self.status == Status.OPEN

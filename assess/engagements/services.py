@@ -1,0 +1,167 @@
+"""Engagement operations. Services flush; the caller (view or CLI) commits once."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from assess.accounts.models import OrganisationGrant, Role, User
+from assess.engagements.models import Engagement, InstrumentSnapshot, Organisation, Status
+from assess.extensions import db
+from assess.instruments.loader import load_instrument_by_id
+from assess.instruments.schema import Instrument
+
+DEFAULT_INSTRUMENT = "customer-centricity"
+
+
+class EngagementError(ValueError):
+    """A request about engagements that cannot be carried out; the message says why."""
+
+
+def get_or_create_organisation(name: str) -> Organisation:
+    name = name.strip()
+    if not name:
+        raise EngagementError("The organisation needs a name.")
+    if len(name) > 200:
+        raise EngagementError("The organisation's name is longer than 200 characters.")
+    organisation = db.session.scalar(select(Organisation).where(Organisation.name == name))
+    if organisation is None:
+        organisation = Organisation(name=name)
+        db.session.add(organisation)
+        db.session.flush()
+    return organisation
+
+
+def snapshot_of(instrument: Instrument) -> InstrumentSnapshot:
+    """The stored snapshot of exactly this instrument content (one row per content)."""
+    content_hash = instrument.content_hash()
+    snapshot = db.session.scalar(
+        select(InstrumentSnapshot).where(InstrumentSnapshot.content_hash == content_hash)
+    )
+    if snapshot is None:
+        snapshot = InstrumentSnapshot(
+            instrument_id=instrument.id,
+            version=instrument.version,
+            content_hash=content_hash,
+            content=instrument.snapshot(),
+        )
+        db.session.add(snapshot)
+        db.session.flush()
+    return snapshot
+
+
+def create_engagement(
+    *,
+    organisation: str,
+    name: str,
+    instrument_id: str = DEFAULT_INSTRUMENT,
+    created_by: User | None = None,
+    anonymity_threshold: int | None = None,
+    prepared_by: str = "",
+) -> Engagement:
+    name = name.strip()
+    if not name:
+        raise EngagementError("The engagement needs a name.")
+    if len(name) > 200:
+        raise EngagementError("The engagement's name is longer than 200 characters.")
+    instrument = load_instrument_by_id(instrument_id)
+    threshold = anonymity_threshold or instrument.scoring.anonymity_threshold
+    if threshold < 3:
+        raise EngagementError("The anonymity threshold cannot be below 3.")
+    org = get_or_create_organisation(organisation)
+    engagement = Engagement(
+        organisation=org,
+        snapshot=snapshot_of(instrument),
+        name=name,
+        anonymity_threshold=threshold,
+        prepared_by=prepared_by or (created_by.name or created_by.email if created_by else ""),
+    )
+    db.session.add(engagement)
+    if created_by is not None and created_by.role != Role.ADMIN:
+        grant_organisation(created_by, org)
+    db.session.flush()
+    return engagement
+
+
+def grant_organisation(user: User, organisation: Organisation) -> None:
+    exists = db.session.scalar(
+        select(OrganisationGrant).where(
+            OrganisationGrant.user_id == user.id,
+            OrganisationGrant.organisation_id == organisation.id,
+        )
+    )
+    if exists is None:
+        db.session.add(OrganisationGrant(user_id=user.id, organisation_id=organisation.id))
+
+
+def set_status(engagement: Engagement, status: Status) -> None:
+    if engagement.status == status:
+        return
+    if status == Status.DRAFT:
+        raise EngagementError("An engagement that has been opened cannot go back to draft.")
+    engagement.status = status
+    if status == Status.OPEN:
+        engagement.opened_on = engagement.opened_on or date.today()
+        engagement.closed_on = None
+    else:
+        engagement.closed_on = date.today()
+    engagement.revision += 1
+    db.session.flush()
+
+
+def visible_engagements(user: User) -> list[Engagement]:
+    query = select(Engagement).join(Engagement.organisation)
+    if user.role != Role.ADMIN:
+        query = query.join(
+            OrganisationGrant, OrganisationGrant.organisation_id == Engagement.organisation_id
+        ).where(OrganisationGrant.user_id == user.id)
+    query = query.order_by(Organisation.name, Engagement.created_on.desc(), Engagement.id.desc())
+    return list(db.session.scalars(query))
+
+
+def can_view(user: User, engagement: Engagement) -> bool:
+    if user.role == Role.ADMIN:
+        return True
+    granted = db.session.scalar(
+        select(func.count())
+        .select_from(OrganisationGrant)
+        .where(
+            OrganisationGrant.user_id == user.id,
+            OrganisationGrant.organisation_id == engagement.organisation_id,
+        )
+    )
+    return bool(granted)
+
+
+def find_engagement(reference: str | int) -> Engagement:
+    """An engagement by the id shown in the UI and by ``assess engagement list``."""
+    try:
+        engagement_id = int(reference)
+    except (TypeError, ValueError):
+        raise EngagementError(
+            f"'{reference}' is not an engagement id; `assess engagement list` shows them."
+        ) from None
+    engagement = db.session.get(Engagement, engagement_id)
+    if engagement is None:
+        raise EngagementError(
+            f"There is no engagement {engagement_id}; `assess engagement list` shows them."
+        )
+    return engagement
+
+
+def previous_engagement(engagement: Engagement) -> Engagement | None:
+    """The organisation's latest earlier engagement on the same instrument id."""
+    return db.session.scalar(
+        select(Engagement)
+        .join(Engagement.snapshot)
+        .where(
+            Engagement.organisation_id == engagement.organisation_id,
+            Engagement.id != engagement.id,
+            InstrumentSnapshot.instrument_id == engagement.snapshot.instrument_id,
+            (Engagement.created_on < engagement.created_on)
+            | ((Engagement.created_on == engagement.created_on) & (Engagement.id < engagement.id)),
+        )
+        .order_by(Engagement.created_on.desc(), Engagement.id.desc())
+        .limit(1)
+    )

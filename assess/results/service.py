@@ -1,0 +1,145 @@
+"""From stored responses to the scoring core's plain inputs, and back to results."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import func, select
+
+from assess.engagements.models import Engagement
+from assess.engagements.services import previous_engagement
+from assess.extensions import db
+from assess.instruments.schema import Audience, Instrument
+from assess.respondents.models import Answer, Response, ResponseStatus, SegmentAnswer
+from assess.scoring import (
+    DimensionSpec,
+    InstrumentSpec,
+    ItemSpec,
+    Parameters,
+    Respondent,
+    Results,
+    SegmentSpec,
+    score_respondents,
+)
+
+
+def spec_for(instrument: Instrument, anonymity_threshold: int) -> InstrumentSpec:
+    """Translate an instrument (and the engagement's threshold) for the scoring core."""
+    items = []
+    for item in instrument.items:
+        scale = instrument.scale(item.scale)
+        items.append(
+            ItemSpec(
+                id=item.id,
+                audience=str(item.audience),
+                min=scale.min,
+                max=scale.max,
+                dimension=item.dimension,
+                outcome=str(item.outcome) if item.outcome else None,
+                reverse=item.reverse,
+                pair=item.pair,
+            )
+        )
+    segments = [
+        SegmentSpec(id=q.id, audience=str(audience), options=tuple(o.id for o in q.options))
+        for audience, questionnaire in instrument.questionnaires.items()
+        for q in questionnaire.segments
+    ]
+    levels = sorted(instrument.maturity, key=lambda m: m.level)
+    parameters = Parameters(
+        quadrant_cut=instrument.scoring.quadrant_cut,
+        maturity_cuts=tuple(instrument.scoring.maturity_cuts),
+        anonymity_threshold=anonymity_threshold,
+        maturity_labels=tuple(instrument.text(m.label) for m in levels),
+    )
+    return InstrumentSpec(
+        dimensions=tuple(
+            DimensionSpec(id=d.id, lens=str(d.lens), weight=d.weight)
+            for d in instrument.dimensions
+        ),
+        items=tuple(items),
+        segments=tuple(segments),
+        parameters=parameters,
+    )
+
+
+def submitted_respondents(engagement_id: int) -> list[Respondent]:
+    """Every submitted response of the engagement as a plain Respondent."""
+    submitted = (
+        select(Response.id, Response.audience)
+        .where(
+            Response.engagement_id == engagement_id,
+            Response.status == ResponseStatus.SUBMITTED,
+        )
+    )
+    audience_of = {rid: str(aud) for rid, aud in db.session.execute(submitted)}
+    answers: dict[int, dict[str, int]] = defaultdict(dict)
+    rows = db.session.execute(
+        select(Answer.response_id, Answer.item_id, Answer.value)
+        .join(Response, Response.id == Answer.response_id)
+        .where(
+            Response.engagement_id == engagement_id,
+            Response.status == ResponseStatus.SUBMITTED,
+            Answer.value.is_not(None),
+        )
+    )
+    for response_id, item_id, value in rows:
+        answers[response_id][item_id] = value
+    segments: dict[int, dict[str, str]] = defaultdict(dict)
+    rows = db.session.execute(
+        select(SegmentAnswer.response_id, SegmentAnswer.question_id, SegmentAnswer.option_id)
+        .join(Response, Response.id == SegmentAnswer.response_id)
+        .where(
+            Response.engagement_id == engagement_id,
+            Response.status == ResponseStatus.SUBMITTED,
+        )
+    )
+    for response_id, question_id, option_id in rows:
+        segments[response_id][question_id] = option_id
+    return [
+        Respondent(audience=audience, answers=answers[rid], segments=segments[rid])
+        for rid, audience in sorted(audience_of.items())
+    ]
+
+
+def engagement_results(engagement: Engagement, *, with_previous: bool = True) -> Results:
+    instrument = engagement.instrument()
+    spec = spec_for(instrument, engagement.anonymity_threshold)
+    previous = None
+    if with_previous:
+        earlier = previous_engagement(engagement)
+        if earlier is not None:
+            previous = engagement_results(earlier, with_previous=False)
+    return score_respondents(spec, submitted_respondents(engagement.id), previous)
+
+
+def response_counts(engagement_id: int) -> dict[str, dict[str, int]]:
+    """Submitted and in-progress responses per audience, for the engagement page."""
+    counts: dict[str, dict[str, int]] = {
+        str(a): {"submitted": 0, "in_progress": 0} for a in Audience
+    }
+    rows = db.session.execute(
+        select(Response.audience, Response.status, func.count())
+        .where(Response.engagement_id == engagement_id)
+        .group_by(Response.audience, Response.status)
+    )
+    for audience, status, count in rows:
+        counts[str(audience)][str(status)] = count
+    return counts
+
+
+def results_document(engagement: Engagement, results: Results) -> dict[str, Any]:
+    """The JSON document of ``assess results``: the engagement, then its results."""
+    instrument = engagement.instrument()
+    return {
+        "engagement": {
+            "id": engagement.id,
+            "name": engagement.name,
+            "organisation": engagement.organisation.name,
+            "status": str(engagement.status),
+            "instrument": {"id": instrument.id, "version": instrument.version},
+            "anonymity_threshold": engagement.anonymity_threshold,
+        },
+        **results.to_dict(),
+    }
