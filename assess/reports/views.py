@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, abort, render_template, request
 from flask_login import login_required
 
 from assess.engagements.views import engagement_for
+from assess.reports.data import report_data
 from assess.reports.pdf import PAGE_SIZES
 from assess.reports.service import engagement_report_pdf
+from assess.results.service import engagement_results
 
 bp = Blueprint("reports", __name__)
 
@@ -24,3 +26,12 @@ def download(engagement_id: int):  # type: ignore[no-untyped-def]
         mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+@bp.get("/engagements/<int:engagement_id>/results")
+@login_required
+def results(engagement_id: int):  # type: ignore[no-untyped-def]
+    """The same report on screen."""
+    engagement = engagement_for(engagement_id)
+    data = report_data(engagement, engagement_results(engagement))
+    return render_template("report/screen.html", report=data, engagement_id=engagement.id)
