@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import os
 import re
-import sys
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +19,8 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
+
+from assess.paths import questionnaires_dir
 
 from .checks import INSTRUMENT_ID_PATTERN, Problem, check_files
 from .fileformat import (
@@ -92,24 +92,12 @@ class InstrumentInfo:
 
 
 def default_questionnaires_dir() -> Path:
-    """The folder holding the shipped instruments.
+    """The folder holding the shipped instruments (see :func:`assess.paths.questionnaires_dir`).
 
-    In order: ``$ASSESS_QUESTIONNAIRES_DIR``; ``questionnaires/`` at the top of a
-    checkout; the copy packed into the wheel (``assess/_data/questionnaires``);
-    ``<sys.prefix>/share/assess/questionnaires``.
+    ``$ASSESS_QUESTIONNAIRES_DIR``, else the copy packed into the wheel
+    (``assess/_data/questionnaires``), else ``questionnaires/`` in a checkout.
     """
-    override = os.environ.get(ENV_QUESTIONNAIRES_DIR)
-    if override:
-        return Path(override)
-    package = Path(__file__).resolve().parents[1]
-    candidates = (
-        package.parent / "questionnaires",
-        package / "_data" / "questionnaires",
-    )
-    for candidate in candidates:
-        if candidate.is_dir():
-            return candidate
-    return Path(sys.prefix) / "share" / "assess" / "questionnaires"
+    return questionnaires_dir()
 
 
 # -- YAML ---------------------------------------------------------------------------
