@@ -33,10 +33,10 @@ DEMO_PASSWORD = "demo-password"
 
 # Mean latent opinion on a 0..1 scale, by lens and audience (this year / last year).
 LATENT = {
-    (Lens.MEANS, Audience.STAFF): (0.62, 0.55),
-    (Lens.ENDS, Audience.STAFF): (0.76, 0.72),
-    (Lens.MEANS, Audience.CUSTOMER): (0.50, 0.45),
-    (Lens.ENDS, Audience.CUSTOMER): (0.42, 0.38),
+    (Lens.MEANS, Audience.STAFF): (0.62, 0.56),
+    (Lens.ENDS, Audience.STAFF): (0.72, 0.70),
+    (Lens.MEANS, Audience.CUSTOMER): (0.52, 0.47),
+    (Lens.ENDS, Audience.CUSTOMER): (0.47, 0.42),
 }
 
 STAFF_COMMENTS = [
@@ -46,6 +46,7 @@ STAFF_COMMENTS = [
     "Ask customers why they leave and share the answers with everyone.",
     "Make the contract terms simpler to explain.",
 ]
+SEGMENT_EFFECTS = {"leadership": 0.08, "manager": 0.03, "partner": -0.05}
 CUSTOMER_COMMENTS = [
     "Make it easier to cancel or change my plan.",
     "Answer the phone faster when something goes wrong.",
@@ -123,16 +124,21 @@ def _respondent(
     db.session.add(response)
     db.session.flush()
     questionnaire = instrument.questionnaires[audience]
+    mood = rng.gauss(0, 0.10)  # this respondent's general warmth
     for question in questionnaire.segments:
         # A few leave a segment question blank, as real respondents do.
         if rng.random() < 0.04:
             continue
         weights = [1.0 / (1 + 0.35 * i) for i in range(len(question.options))]
         option = rng.choices(question.options, weights=weights)[0]
+        # Leaders see the firm through rosier glasses than the front line.
+        mood += SEGMENT_EFFECTS.get(option.id, 0.0)
         db.session.add(
             SegmentAnswer(response_id=response.id, question_id=question.id, option_id=option.id)
         )
-    mood = rng.gauss(0, 0.12)  # this respondent's general warmth
+    # One opinion per dimension, shared by its items, so the items hang together
+    # (Cronbach's alpha around 0.7-0.85, as in real surveys).
+    opinion = {d.id: rng.gauss(0, 0.12) for d in instrument.dimensions}
     for item in instrument.items_for(audience):
         if rng.random() < 0.04:
             continue  # skipped
@@ -140,12 +146,13 @@ def _respondent(
         if item.outcome is not None:
             level = _outcome_level(item.outcome, audience, year_index) + mood
         else:
-            lens = instrument.dimension(item.dimension).lens if item.dimension else Lens.ENDS
-            level = LATENT[(lens, audience)][year_index] + mood
+            dimension = item.dimension or ""
+            lens = instrument.dimension(dimension).lens if dimension else Lens.ENDS
+            level = LATENT[(lens, audience)][year_index] + mood + opinion.get(dimension, 0.0)
         if scale.allow_na and item.outcome is None and rng.random() < 0.05:
             db.session.add(Answer(response_id=response.id, item_id=item.id, value=None))
             continue
-        latent = min(1.0, max(0.0, rng.gauss(level, 0.18)))
+        latent = min(1.0, max(0.0, rng.gauss(level, 0.10)))
         if item.reverse:
             latent = 1.0 - latent
         value = scale.min + round(latent * (scale.max - scale.min))
@@ -164,5 +171,5 @@ def _outcome_level(outcome: Outcome, audience: Audience, year_index: int) -> flo
     if outcome == Outcome.STAY_HOSTAGE:
         return 1.0 - base + 0.05  # many stay because leaving is hard
     if outcome == Outcome.RECOMMEND:
-        return base + 0.12
+        return base + 0.30
     return base + 0.05
