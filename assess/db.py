@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import os
+import weakref
 from collections.abc import Iterator
 from typing import Any
 
@@ -56,8 +57,16 @@ def make_engine(url: str, *, busy_timeout_ms: int = 15000, **kwargs: Any) -> Eng
         _configure_sqlite(engine, busy_timeout_ms)
     else:
         engine = create_engine(url, pool_pre_ping=True, **kwargs)
-    # A child process never reuses the parent's pooled connections.
-    os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
+    # A forked child (a gunicorn worker) never reuses the parent's pooled
+    # connections; a weak reference so short-lived engines can still be collected.
+    engine_ref = weakref.ref(engine)
+
+    def _dispose_in_child() -> None:
+        forked = engine_ref()
+        if forked is not None:
+            forked.dispose(close=False)
+
+    os.register_at_fork(after_in_child=_dispose_in_child)
     return engine
 
 

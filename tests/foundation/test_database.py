@@ -94,3 +94,28 @@ def test_migrations_match_the_models(database_url, tmp_path):
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_a_forked_worker_never_reuses_the_parents_connections(database_url):
+    """gunicorn forks workers: each must open its own connections."""
+    import os
+
+    from assess.db import make_engine
+
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+    assert engine.pool.checkedin() == 1  # the parent keeps one pooled connection
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report how many pooled connections it inherited
+        os.close(read)
+        os.write(write, str(engine.pool.checkedin()).encode())
+        os._exit(0)
+    os.close(write)
+    inherited = int(os.read(read, 10).decode())
+    os.waitpid(pid, 0)
+    os.close(read)
+    assert inherited == 0
+    assert engine.pool.checkedin() == 1
+    engine.dispose()
