@@ -12,6 +12,7 @@ from assess.engagements.services import previous_engagement
 from assess.extensions import db
 from assess.instruments.schema import Audience, Instrument
 from assess.respondents.models import Answer, Response, ResponseStatus, SegmentAnswer
+from assess.results import statistics_sql
 from assess.scoring import (
     DimensionSpec,
     InstrumentSpec,
@@ -20,7 +21,8 @@ from assess.scoring import (
     Respondent,
     Results,
     SegmentSpec,
-    score_respondents,
+    Statistics,
+    score,
 )
 
 
@@ -65,7 +67,11 @@ def spec_for(instrument: Instrument, anonymity_threshold: int) -> InstrumentSpec
 
 
 def submitted_respondents(engagement_id: int) -> list[Respondent]:
-    """Every submitted response of the engagement as a plain Respondent."""
+    """Every submitted response of the engagement as a plain Respondent.
+
+    The results use :func:`engagement_statistics` instead (the same numbers,
+    computed in the database); this one-by-one form serves the cross-checks.
+    """
     submitted = (
         select(Response.id, Response.audience)
         .where(
@@ -103,15 +109,27 @@ def submitted_respondents(engagement_id: int) -> list[Respondent]:
     ]
 
 
+def engagement_statistics(engagement: Engagement, spec: InstrumentSpec | None = None) -> Statistics:
+    """Stage 1 in the database (see :mod:`assess.results.statistics_sql`).
+
+    Equal to ``summarise(spec, submitted_respondents(engagement.id))``, without
+    loading the answers into Python.
+    """
+    if spec is None:
+        spec = spec_for(engagement.instrument(), engagement.anonymity_threshold)
+    return statistics_sql.engagement_statistics(db.session.connection(), spec, engagement.id)
+
+
 def engagement_results(engagement: Engagement, *, with_previous: bool = True) -> Results:
-    instrument = engagement.instrument()
-    spec = spec_for(instrument, engagement.anonymity_threshold)
+    """Every result of the engagement; with the trend against the organisation's
+    previous engagement on the same instrument id, if there is one."""
+    spec = spec_for(engagement.instrument(), engagement.anonymity_threshold)
     previous = None
     if with_previous:
         earlier = previous_engagement(engagement)
         if earlier is not None:
             previous = engagement_results(earlier, with_previous=False)
-    return score_respondents(spec, submitted_respondents(engagement.id), previous)
+    return score(spec, engagement_statistics(engagement, spec), previous)
 
 
 def response_counts(engagement_id: int) -> dict[str, dict[str, int]]:

@@ -1,0 +1,126 @@
+"""The consultant's import and export, on the engagement page."""
+
+from __future__ import annotations
+
+import io
+
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
+from flask_login import login_required
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from assess.engagements.views import engagement_for
+from assess.extensions import db
+from assess.transfer import services
+from assess.transfer.services import FileProblem, ImportRejected, TransferError
+
+bp = Blueprint("transfer", __name__)
+
+#: Bad cells shown on the page; the command line lists them all.
+SHOWN_ERRORS = 1_000
+
+
+@bp.post("/engagements/<int:engagement_id>/responses/import")
+@login_required
+def import_file(engagement_id: int):  # type: ignore[no-untyped-def]
+    engagement = engagement_for(engagement_id, manage=True)
+    back = redirect(url_for("engagements.detail", engagement_id=engagement.id))
+    try:
+        upload = request.files.get("file")
+        audience = request.form.get("audience", "")
+    except RequestEntityTooLarge:
+        limit = (request.max_content_length or 0) // (1024 * 1024)
+        flash(
+            f"The file is larger than {limit} MB, the most one import takes. Split it into "
+            "several files (rows already imported are skipped) or use `assess responses import`.",
+            "error",
+        )
+        return back
+    if upload is None or not upload.filename:
+        flash("Choose a CSV or Excel file to import.", "error")
+        return back
+    try:
+        report = services.import_responses(engagement, audience, upload.stream, upload.filename)
+    except ImportRejected as rejected:
+        db.session.rollback()
+        return render_template(
+            "transfer/import_errors.html",
+            engagement=engagement,
+            filename=upload.filename,
+            audience=audience,
+            message=str(rejected),
+            errors=rejected.errors[:SHOWN_ERRORS],
+            total=rejected.total,
+        ), 422
+    except (FileProblem, TransferError) as error:
+        db.session.rollback()
+        return render_template(
+            "transfer/import_errors.html",
+            engagement=engagement,
+            filename=upload.filename,
+            audience=audience,
+            message=str(error),
+            errors=[],
+            total=0,
+        ), 422
+    db.session.commit()
+    flash(report.summary())
+    return back
+
+
+@bp.get("/engagements/<int:engagement_id>/responses.csv")
+@login_required
+def export_csv(engagement_id: int):  # type: ignore[no-untyped-def]
+    # Row-level answers are for consultants only: clients see suppressed results.
+    engagement = engagement_for(engagement_id, manage=True)
+    audience = request.args.get("audience", "")
+    try:
+        rows = services.export_rows(engagement, audience)
+        header = next(rows)  # checks the audience before the response starts
+    except TransferError as error:
+        flash(str(error), "error")
+        return redirect(url_for("engagements.detail", engagement_id=engagement.id))
+
+    def with_header():  # type: ignore[no-untyped-def]
+        yield header
+        yield from rows
+
+    filename = services.export_filename(engagement, audience, "csv")
+    return Response(
+        stream_with_context(services.csv_chunks(with_header())),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename={filename}"},
+    )
+
+
+@bp.get("/engagements/<int:engagement_id>/responses.xlsx")
+@login_required
+def export_xlsx(engagement_id: int):  # type: ignore[no-untyped-def]
+    engagement = engagement_for(engagement_id, manage=True)
+    audience = request.args.get("audience") or None
+    audiences = [str(a) for a in engagement.instrument().audiences()]
+    if audience is not None:
+        try:
+            services.check_audience(engagement, audience)
+        except TransferError as error:
+            flash(str(error), "error")
+            return redirect(url_for("engagements.detail", engagement_id=engagement.id))
+        audiences = [audience]
+    out = io.BytesIO()  # compressed: a few MB for 100,000 responses
+    services.write_xlsx({a: services.export_rows(engagement, a) for a in audiences}, out)
+    out.seek(0)
+    return send_file(
+        out,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=services.export_filename(engagement, audience, "xlsx"),
+    )

@@ -1,0 +1,214 @@
+"""The SQL path to the statistics equals summarise(), exactly, on both databases."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from assess.extensions import db
+from assess.results.service import (
+    engagement_results,
+    engagement_statistics,
+    spec_for,
+    submitted_respondents,
+)
+from assess.results.statistics_sql import Layout
+from assess.results.statistics_sql import engagement_statistics as sql_statistics
+from assess.scoring import (
+    DimensionSpec,
+    InstrumentSpec,
+    ItemSpec,
+    Parameters,
+    Respondent,
+    SegmentSpec,
+    score_respondents,
+    summarise,
+)
+from tests.scoring.strategies import instruments, respondents_for
+
+from .helpers import clear, store
+
+
+def assert_same(spec: InstrumentSpec, engagement_id: int, respondents: list[Respondent]) -> None:
+    """SQL statistics == summarise(): no difference at all, not even in the last bit."""
+    from_sql = sql_statistics(db.session.connection(), spec, engagement_id)
+    from_python = summarise(spec, respondents)
+    assert from_sql.compare(from_python, rel_tol=0.0, abs_tol=0.0) == []
+    assert from_sql == from_python
+
+
+def test_default_instrument_by_hand(make_engagement, make_response):
+    engagement = make_engagement()
+    staff = {"s_strat_plan": 5, "s_strat_volume": 2, "s_strat_lifetime": None, "s_org_groups": 3}
+    make_response(engagement, "staff", staff, segments={"staff_function": "sales"})
+    make_response(engagement, "staff", {"s_strat_plan": 1, "s_strat_volume": 5})
+    make_response(engagement, "staff", {})  # submitted, nothing answered
+    make_response(
+        engagement,
+        "customer",
+        {"c_ease_easy": 4, "c_ease_repeat": 1, "c_recommend": 10, "c_stay_hostage": 2},
+        segments={"customer_length": "over_10y", "customer_type": "individual"},
+    )
+    make_response(engagement, "customer", {"c_recommend": 0, "c_ease_easy": None})
+    spec = spec_for(engagement.instrument(), engagement.anonymity_threshold)
+    respondents = submitted_respondents(engagement.id)
+    assert len(respondents) == 5
+    assert_same(spec, engagement.id, respondents)
+    stats = engagement_statistics(engagement)
+    assert stats.item("c_recommend").n == 2
+    assert (stats.nps.promoters, stats.nps.detractors) == (1, 1)
+    assert stats.group(("staff", None, None)).respondents == 3
+    assert stats.group(("staff", "staff_function", "sales")).respondents == 1
+    # s_strat_volume is reverse-keyed: 2 -> 4 -> 75; 5 -> 1 -> 0.
+    assert stats.item("s_strat_volume").sum == 75.0
+    assert engagement_results(engagement) == score_respondents(spec, respondents)
+
+
+def test_only_submitted_responses_of_this_engagement_count(make_engagement):
+    one, other = make_engagement(), make_engagement(name="Another")
+    spec = spec_for(one.instrument(), one.anonymity_threshold)
+    submitted = [Respondent("customer", {"c_ease_easy": 5}), Respondent("staff", {})]
+    store(one.id, submitted)
+    store(one.id, [Respondent("customer", {"c_ease_easy": 1})], status="in_progress")
+    store(other.id, [Respondent("customer", {"c_ease_easy": 1})] * 3)
+    assert_same(spec, one.id, submitted)
+    assert engagement_statistics(one).item("c_ease_easy").n == 1
+
+
+def test_empty_engagement(make_engagement):
+    engagement = make_engagement()
+    spec = spec_for(engagement.instrument(), engagement.anonymity_threshold)
+    assert_same(spec, engagement.id, [])
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_random_surveys(make_engagement, data):
+    """Random instruments (reverse items, mixed scales, segments) and responses,
+    with "not applicable" answers and answers that scoring must ignore."""
+    engagement = make_engagement()
+    try:
+        spec = data.draw(instruments(), label="spec")
+        respondents = data.draw(respondents_for(spec, max_size=30), label="respondents")
+        rng = random.Random(data.draw(st.integers(0, 2**32), label="seed"))
+        not_applicable, extra_answers, extra_segments = {}, {}, {}
+        for n, respondent in enumerate(respondents):
+            skipped = [
+                i.id for i in spec.items
+                if i.audience == respondent.audience and i.id not in respondent.answers
+            ]
+            not_applicable[n] = [i for i in skipped if rng.random() < 0.5]
+            others = [i for i in spec.items if i.audience != respondent.audience]
+            extra_answers[n] = {i.id: rng.randint(i.min, i.max) for i in others[:2]}
+            extra_answers[n]["not_in_the_instrument"] = 3
+            extra_segments[n] = {
+                s.id: s.options[0] for s in spec.segments if s.audience != respondent.audience
+            }
+        store(
+            engagement.id,
+            respondents,
+            not_applicable=not_applicable,
+            extra_answers=extra_answers,
+            extra_segments=extra_segments,
+        )
+        assert_same(spec, engagement.id, respondents)
+    finally:
+        clear(engagement.id)
+
+
+def _wide_spec() -> InstrumentSpec:
+    """Enough items and segment questions to need several words of each kind."""
+    dims = (DimensionSpec("a", "means"), DimensionSpec("b", "ends", 2.0))
+    items = []
+    for audience in ("staff", "customer"):
+        for n in range(40):
+            lo, hi = [(0, 10), (1, 5), (1, 7), (-2, 2)][n % 4]
+            items.append(
+                ItemSpec(f"{audience}_{n}", audience, lo, hi, dimension="ab"[n % 2],
+                         reverse=n % 3 == 0)
+            )
+    items.append(ItemSpec("rec", "customer", 0, 10, outcome="recommend"))
+    segments = tuple(
+        SegmentSpec(f"{audience}_q{n}", audience, tuple(f"o{k}" for k in range(1 + n % 9)))
+        for audience in ("staff", "customer")
+        for n in range(30)
+    )
+    return InstrumentSpec(dims, tuple(items), segments, Parameters(anonymity_threshold=3))
+
+
+def _random_respondents(spec: InstrumentSpec, count: int, seed: int) -> list[Respondent]:
+    rng = random.Random(seed)
+    out = []
+    for _ in range(count):
+        audience = rng.choice(["staff", "customer"])
+        answers = {
+            i.id: rng.randint(i.min, i.max)
+            for i in spec.items
+            if i.audience == audience and rng.random() < 0.8
+        }
+        segments = {
+            s.id: rng.choice(s.options)
+            for s in spec.segments
+            if s.audience == audience and rng.random() < 0.9
+        }
+        out.append(Respondent(audience, answers, segments))
+    return out
+
+
+def test_several_words_of_answers_and_segments(make_engagement):
+    spec = _wide_spec()
+    layout = Layout(spec)
+    assert layout.audiences["staff"].item_words.stop > 2
+    assert len(layout.audiences["customer"].segment_words) > 1
+    engagement = make_engagement()
+    respondents = _random_respondents(spec, 120, seed=7)
+    store(engagement.id, respondents)
+    assert_same(spec, engagement.id, respondents)
+
+
+def test_sums_too_large_for_64_bits_stay_exact(make_engagement):
+    """Twenty items on scales whose spans have a large lcm: the integer scores
+    outgrow int64, and the statistics fall back to Python integers."""
+    spans = [(0, 10), (1, 8), (1, 5), (0, 6), (1, 10), (0, 9), (0, 7)]
+    items = tuple(
+        ItemSpec(f"i{n}", "staff", *spans[n % len(spans)], dimension="d") for n in range(20)
+    )
+    segments = (SegmentSpec("region", "staff", ("north", "south", "east")),)
+    spec = InstrumentSpec((DimensionSpec("d", "means"),), items, segments)
+    engagement = make_engagement()
+    respondents = _random_respondents(spec, 40, seed=3)
+    store(engagement.id, respondents)
+    assert_same(spec, engagement.id, respondents)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_default_instrument_random(make_engagement, seed):
+    engagement = make_engagement()
+    spec = spec_for(engagement.instrument(), engagement.anonymity_threshold)
+    respondents = _random_respondents(spec, 300, seed)
+    store(engagement.id, respondents)
+    assert_same(spec, engagement.id, respondents)
+    assert engagement_results(engagement) == score_respondents(spec, respondents)
+
+
+def test_planner_settings_are_given_back(app, make_engagement):
+    """The PostgreSQL query's SET LOCALs last only for it, not the caller's transaction."""
+    from sqlalchemy import text
+
+    engagement = make_engagement()
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        assert engagement_statistics(engagement).group(("staff", None, None)).respondents == 0
+        return
+    names = ("join_collapse_limit", "jit", "work_mem")
+    before = [connection.execute(text(f"SHOW {name}")).scalar_one() for name in names]
+    engagement_statistics(engagement)
+    after = [connection.execute(text(f"SHOW {name}")).scalar_one() for name in names]
+    assert after == before
