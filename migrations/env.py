@@ -16,9 +16,17 @@ def run_migrations_online() -> None:
         _run(connection)
         return
     url = config.attributes.get("database_url") or config.get_main_option("sqlalchemy.url")
-    engine = make_engine(url, poolclass=pool.NullPool)
+    # SQLite's batch mode rebuilds a table by copying it and dropping the old one:
+    # with foreign keys on, that drop would cascade and delete every child row
+    # (answers of responses, say). Keys are off while migrating, then checked.
+    engine = make_engine(url, poolclass=pool.NullPool, foreign_keys=False)
     with engine.connect() as connection:
         _run(connection)
+        if connection.dialect.name == "sqlite":
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            connection.rollback()
+            if broken:
+                raise SystemExit(f"The migration left rows with broken foreign keys: {broken[:5]}")
     engine.dispose()
 
 
