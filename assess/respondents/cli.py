@@ -3,6 +3,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from assess.engagements.models import Status
 from assess.engagements.services import EngagementError, find_engagement
 from assess.extensions import db
 from assess.instruments.schema import Audience
@@ -16,7 +17,8 @@ from assess.respondents import services
     help="Whose questionnaire the links open.",
 )
 @click.option(
-    "--single-use", "single_use", type=click.IntRange(1, 10000), default=None,
+    "--single-use", "single_use", type=click.IntRange(1, services.MAX_SINGLE_USE),
+    default=None,
     help="Print this many new personal links, one a line, instead of the open link.",
 )
 @with_appcontext
@@ -34,6 +36,16 @@ def links_command(engagement: str, audience: str, single_use: int | None) -> Non
     if chosen not in found.instrument().questionnaires:
         raise click.ClickException(
             f"Engagement {found.id}'s instrument has no {chosen} questionnaire."
+        )
+    if found.status == Status.CLOSED:
+        raise click.ClickException(
+            f"Engagement {found.id} is closed: its links no longer accept answers."
+        )
+    if found.status == Status.DRAFT:
+        click.echo(
+            f"Note: engagement {found.id} is a draft; the links work once it is opened "
+            f"(`assess engagement open {found.id}`).",
+            err=True,
         )
     if single_use:
         tokens = services.create_single_use_links(found, chosen, single_use)

@@ -1,0 +1,282 @@
+"""The consultant's side of respondents: links, personal-link CSVs, invitations.
+
+Everything here acts on one engagement and one audience, checked by
+``engagement_for(..., manage=True)``. The panel on the engagement page is
+``templates/respondents/_links_panel.html``; its data comes from
+:func:`links_panel`, offered to templates as ``respondent_links_panel``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    url_for,
+)
+from flask_login import login_required
+
+from assess.engagements.models import Engagement, Status
+from assess.engagements.views import engagement_for
+from assess.extensions import db
+from assess.instruments.schema import Audience
+from assess.respondents import invitations, mail, services
+from assess.respondents.forms import (
+    InvitationForm,
+    PersonalLinksForm,
+    ReminderForm,
+    ReplaceOpenLinkForm,
+    WithdrawPersonalLinksForm,
+)
+
+bp = Blueprint(
+    "respondent_admin", __name__, url_prefix="/engagements/<int:engagement_id>/respondents"
+)
+
+AUDIENCE_LABELS = {Audience.STAFF: "Staff", Audience.CUSTOMER: "Customers"}
+
+
+@dataclass
+class AudiencePanel:
+    audience: Audience
+    label: str
+    open_url: str | None
+    stats: services.AudienceStats
+    links_form: PersonalLinksForm
+    replace_form: ReplaceOpenLinkForm
+    withdraw_form: WithdrawPersonalLinksForm
+
+
+@dataclass
+class LinksPanel:
+    engagement: Engagement
+    audiences: list[AudiencePanel]
+    can_send: bool  # SMTP is configured
+
+    @property
+    def accepts_answers(self) -> bool:
+        return self.engagement.status == Status.OPEN
+
+    @property
+    def closed(self) -> bool:
+        return self.engagement.status == Status.CLOSED
+
+
+def links_panel(engagement: Engagement) -> LinksPanel:
+    panels = []
+    for audience in engagement.instrument().audiences():
+        link = services.existing_open_link(engagement, audience)
+        open_url = None
+        if link is not None and engagement.status != Status.CLOSED:
+            open_url = services.link_url(services.open_link_token(link))
+        prefix = f"{audience}-"
+        panels.append(
+            AudiencePanel(
+                audience=audience,
+                label=AUDIENCE_LABELS.get(audience, str(audience).capitalize()),
+                open_url=open_url,
+                stats=services.audience_stats(engagement.id, audience),
+                links_form=PersonalLinksForm(prefix=prefix, formdata=None),
+                replace_form=ReplaceOpenLinkForm(prefix=prefix, formdata=None),
+                withdraw_form=WithdrawPersonalLinksForm(prefix=prefix, formdata=None),
+            )
+        )
+    can_send = mail.smtp_settings(current_app.config) is not None
+    return LinksPanel(engagement, panels, can_send)
+
+
+@bp.app_context_processor
+def _panel_helper() -> dict[str, object]:
+    return {"respondent_links_panel": links_panel}
+
+
+def _target(engagement_id: int, audience: str) -> tuple[Engagement, Audience]:
+    engagement = engagement_for(engagement_id, manage=True)
+    try:
+        chosen = Audience(audience)
+    except ValueError:
+        abort(404, description="There is no such audience.")
+    if chosen not in engagement.instrument().questionnaires:
+        abort(404, description=f"This instrument has no {chosen} questionnaire.")
+    return engagement, chosen
+
+
+def _back(engagement: Engagement, audience: Audience | None = None) -> Response:
+    anchor = f"links-{audience}" if audience else "links-h"
+    return redirect(url_for("engagements.detail", engagement_id=engagement.id, _anchor=anchor))  # type: ignore[return-value]
+
+
+def _first_error(form: object) -> str:
+    errors = getattr(form, "errors", {})
+    for messages in errors.values():
+        if messages:
+            return str(messages[0])
+    return "The form was not complete."
+
+
+@bp.post("/<audience>/links.csv")
+@login_required
+def personal_links_csv(engagement_id: int, audience: str):  # type: ignore[no-untyped-def]
+    """Personal links as a CSV for a mail merge; the tokens are never shown again."""
+    engagement, chosen = _target(engagement_id, audience)
+    form = PersonalLinksForm(prefix=f"{chosen}-")
+    if engagement.status == Status.CLOSED:
+        flash("The engagement is closed: new links would not work.", "error")
+        return _back(engagement, chosen)
+    if not form.validate_on_submit():
+        flash(_first_error(form), "error")
+        return _back(engagement, chosen)
+    tokens = services.create_single_use_links(engagement, chosen, form.count.data or 0)
+    db.session.commit()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["audience", "link"])
+    for token in tokens:
+        writer.writerow([str(chosen), services.link_url(token)])
+    filename = f"engagement-{engagement.id}-{chosen}-personal-links.csv"
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f"attachment; filename={filename}",
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.post("/<audience>/open-link/replace")
+@login_required
+def replace_open_link(engagement_id: int, audience: str):  # type: ignore[no-untyped-def]
+    engagement, chosen = _target(engagement_id, audience)
+    form = ReplaceOpenLinkForm(prefix=f"{chosen}-")
+    if engagement.status == Status.CLOSED:
+        flash("The engagement is closed: its links no longer work anyway.", "error")
+    elif not form.validate_on_submit():
+        flash(_first_error(form), "error")
+    else:
+        services.replace_open_link(engagement, chosen)
+        db.session.commit()
+        flash(f"The {chosen} open link was replaced. The old one no longer works.")
+    return _back(engagement, chosen)
+
+
+@bp.post("/<audience>/personal-links/withdraw")
+@login_required
+def withdraw_personal_links(engagement_id: int, audience: str):  # type: ignore[no-untyped-def]
+    engagement, chosen = _target(engagement_id, audience)
+    form = WithdrawPersonalLinksForm(prefix=f"{chosen}-")
+    if not form.validate_on_submit():
+        flash(_first_error(form), "error")
+    else:
+        count = services.withdraw_unused_single_use(engagement, chosen)
+        db.session.commit()
+        flash(f"{count} unused {chosen} personal link{'s' if count != 1 else ''} withdrawn.")
+    return _back(engagement, chosen)
+
+
+def _settings_or_none() -> mail.SmtpSettings | None:
+    return mail.smtp_settings(current_app.config)
+
+
+def _outcome_messages(outcome: invitations.MailingOutcome, what: str) -> None:
+    if outcome.sent:
+        flash(f"Sent {outcome.sent} {what}{'s' if outcome.sent != 1 else ''}.")
+    if outcome.failed:
+        listed = "; ".join(f"{address}: {reason}" for address, reason in outcome.failed[:20])
+        more = f" and {len(outcome.failed) - 20} more" if len(outcome.failed) > 20 else ""
+        flash(f"{len(outcome.failed)} could not be sent: {listed}{more}.", "error")
+
+
+@bp.route("/<audience>/invitations", methods=["GET", "POST"])
+@login_required
+def invite(engagement_id: int, audience: str):  # type: ignore[no-untyped-def]
+    engagement, chosen = _target(engagement_id, audience)
+    settings = _settings_or_none()
+    form = InvitationForm()
+    problems: list[str] = []
+    if settings is not None and form.validate_on_submit():
+        parsed = mail.parse_addresses(form.addresses.data or "")
+        if parsed.invalid:
+            problems = parsed.invalid
+            form.addresses.errors = [
+                "Nothing was sent. These are not e-mail addresses; correct or remove them:"
+            ]
+        else:
+            try:
+                outcome = invitations.send_invitations(
+                    settings, engagement, chosen, parsed.addresses, form.note.data or ""
+                )
+            except invitations.InvitationError as error:
+                form.addresses.errors = [str(error)]
+            else:
+                _outcome_messages(outcome, f"{chosen} invitation")
+                return _back(engagement, chosen)
+    return render_template(
+        "respondents/invite.html",
+        engagement=engagement,
+        audience=chosen,
+        label=AUDIENCE_LABELS.get(chosen, str(chosen)),
+        form=form,
+        problems=problems,
+        can_send=settings is not None,
+        subject=invitations.invitation_subject(engagement, chosen),
+        preview=invitations.invitation_body(
+            engagement, chosen, services.link_url("PERSONAL-LINK"), form.note.data or ""
+        ),
+        max_recipients=mail.MAX_RECIPIENTS,
+    ), (400 if form.errors else 200)
+
+
+@bp.route("/<audience>/reminder", methods=["GET", "POST"])
+@login_required
+def remind(engagement_id: int, audience: str):  # type: ignore[no-untyped-def]
+    engagement, chosen = _target(engagement_id, audience)
+    settings = _settings_or_none()
+    form = ReminderForm()
+    problems: list[str] = []
+    if settings is not None and form.validate_on_submit():
+        parsed = mail.parse_addresses(form.addresses.data or "")
+        if parsed.invalid:
+            problems = parsed.invalid
+            form.addresses.errors = [
+                "Nothing was sent. These are not e-mail addresses; correct or remove them:"
+            ]
+        else:
+            try:
+                outcome = invitations.send_reminder(
+                    settings, engagement, chosen, parsed.addresses,
+                    include_open_link=bool(form.include_open_link.data),
+                )
+            except invitations.InvitationError as error:
+                form.addresses.errors = [str(error)]
+            else:
+                _outcome_messages(outcome, f"{chosen} reminder")
+                return _back(engagement, chosen)
+    invited_on = invitations.first_invitation_on(engagement, chosen)
+    return render_template(
+        "respondents/remind.html",
+        engagement=engagement,
+        audience=chosen,
+        label=AUDIENCE_LABELS.get(chosen, str(chosen)),
+        form=form,
+        problems=problems,
+        can_send=settings is not None,
+        invited_on=invited_on,
+        reminder=services.reminder_for(engagement.id, chosen),
+        subject="Reminder: " + invitations.invitation_subject(engagement, chosen),
+        preview=(
+            invitations.reminder_body(
+                engagement, chosen, invited_on, "(the open link, if you tick the box)"
+            )
+            if invited_on
+            else None
+        ),
+    ), (400 if form.errors else 200)

@@ -1,0 +1,200 @@
+"""Invitations and the one reminder, sent by e-mail.
+
+Sending mail cannot be rolled back, so unlike other services these commit, at
+fixed points: the personal links are committed *before* any message goes out
+(every link that reaches an inbox works), and after sending, the links of
+messages that failed are deleted and the batch is recorded — as a count, never
+as addresses.
+
+The reminder cannot know who has answered (we keep no addresses, and a personal
+link keeps no address), so it goes to the list the consultant pastes again and
+says so: "if you have already answered, thank you". It points people back to the
+personal link of their invitation, which keeps any answers they have started, and
+optionally carries the open link for anyone who lost the invitation. A new
+personal link per address is deliberately not sent: people who had answered
+could answer again with it, and it would double-count the links issued.
+At most one reminder per engagement and audience: the claim is a row under a
+partial unique index, taken before sending and released only if nothing went out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask import render_template
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+
+from assess.engagements.models import Engagement, Status
+from assess.extensions import db
+from assess.instruments.schema import Audience
+from assess.respondents import mail, services
+from assess.respondents.models import Link, Mailing, MailingKind
+
+
+class InvitationError(ValueError):
+    """A mailing that cannot be sent; the message says why."""
+
+
+@dataclass
+class MailingOutcome:
+    sent: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (address, reason)
+
+
+def invitation_subject(engagement: Engagement, audience: Audience) -> str:
+    instrument = engagement.instrument()
+    questionnaire = instrument.questionnaires[audience]
+    return mail.one_line(
+        f"{engagement.organisation.name}: {instrument.text(questionnaire.title)} "
+        f"({questionnaire.estimated_minutes} minutes)"
+    )
+
+
+def _check(engagement: Engagement, audience: Audience, addresses: list[str]) -> None:
+    if engagement.status != Status.OPEN:
+        raise InvitationError(
+            "Invitations can be sent only while the engagement is open: its links do not "
+            "work otherwise."
+        )
+    if audience not in engagement.instrument().questionnaires:
+        raise InvitationError(f"This instrument has no {audience} questionnaire.")
+    if not addresses:
+        raise InvitationError("There is no address to send to.")
+    if len(addresses) > mail.MAX_RECIPIENTS:
+        raise InvitationError(
+            f"Send to at most {mail.MAX_RECIPIENTS:,} addresses at a time "
+            f"(this list has {len(addresses):,})."
+        )
+
+
+def _context(engagement: Engagement, audience: Audience) -> dict[str, object]:
+    instrument = engagement.instrument()
+    questionnaire = instrument.questionnaires[audience]
+    return {
+        "engagement": engagement,
+        "audience": audience,
+        "organisation": engagement.organisation.name,
+        "title": instrument.text(questionnaire.title),
+        "minutes": questionnaire.estimated_minutes,
+        "threshold": max(3, engagement.anonymity_threshold),
+        "prepared_by": engagement.prepared_by,
+        "subject": invitation_subject(engagement, audience),
+    }
+
+
+def invitation_body(engagement: Engagement, audience: Audience, url: str, note: str) -> str:
+    return render_template(
+        "respondents/email/invitation.txt", url=url, note=note.strip(),
+        **_context(engagement, audience),
+    )
+
+
+def reminder_body(
+    engagement: Engagement, audience: Audience, invited_on: date, open_url: str | None
+) -> str:
+    return render_template(
+        "respondents/email/reminder.txt", invited_on=invited_on, open_url=open_url,
+        **_context(engagement, audience),
+    )
+
+
+def send_invitations(
+    settings: mail.SmtpSettings,
+    engagement: Engagement,
+    audience: Audience,
+    addresses: list[str],
+    note: str = "",
+) -> MailingOutcome:
+    """A new personal link for each address, sent to it alone. Commits (see above)."""
+    _check(engagement, audience, addresses)
+    pairs = services.new_single_use_links(engagement, audience, len(addresses))
+    link_ids = [link.id for _token, link in pairs]
+    subject = invitation_subject(engagement, audience)
+    messages = [
+        mail.message(
+            settings, address, subject,
+            invitation_body(engagement, audience, services.link_url(token), note),
+        )
+        for address, (token, _link) in zip(addresses, pairs, strict=True)
+    ]
+    db.session.commit()
+    failures = mail.send_all(settings, messages)
+    if failures:
+        # Links nobody received would only lower the response rate: remove them.
+        db.session.execute(
+            delete(Link).where(Link.id.in_([link_ids[i] for i in failures]))
+        )
+    sent = len(addresses) - len(failures)
+    if sent:
+        db.session.add(
+            Mailing(
+                engagement_id=engagement.id, audience=audience,
+                kind=MailingKind.INVITATION, recipients=sent,
+            )
+        )
+    db.session.commit()
+    return MailingOutcome(sent, [(addresses[i], reason) for i, reason in sorted(failures.items())])
+
+
+def first_invitation_on(engagement: Engagement, audience: Audience) -> date | None:
+    return db.session.scalar(
+        select(func.min(Mailing.sent_on)).where(
+            Mailing.engagement_id == engagement.id,
+            Mailing.audience == audience,
+            Mailing.kind == MailingKind.INVITATION,
+        )
+    )
+
+
+def send_reminder(
+    settings: mail.SmtpSettings,
+    engagement: Engagement,
+    audience: Audience,
+    addresses: list[str],
+    include_open_link: bool = False,
+) -> MailingOutcome:
+    """The one reminder for the audience. Commits (see above)."""
+    _check(engagement, audience, addresses)
+    invited_on = first_invitation_on(engagement, audience)
+    if invited_on is None:
+        raise InvitationError(
+            "No invitations have been sent to this audience from here, so there is "
+            "nothing to remind people of."
+        )
+    _claim_reminder(engagement, audience)
+    open_url = None
+    if include_open_link:
+        _link, token = services.open_link(engagement, audience)
+        open_url = services.link_url(token)
+    body = reminder_body(engagement, audience, invited_on, open_url)
+    subject = "Reminder: " + invitation_subject(engagement, audience)
+    messages = [mail.message(settings, address, subject, body) for address in addresses]
+    db.session.commit()
+    failures = mail.send_all(settings, messages)
+    sent = len(addresses) - len(failures)
+    reminder = services.reminder_for(engagement.id, audience)
+    assert reminder is not None
+    if sent:
+        reminder.recipients = sent
+    else:
+        db.session.delete(reminder)  # nothing went out: the reminder is still to send
+    db.session.commit()
+    return MailingOutcome(sent, [(addresses[i], reason) for i, reason in sorted(failures.items())])
+
+
+def _claim_reminder(engagement: Engagement, audience: Audience) -> None:
+    db.session.add(
+        Mailing(engagement_id=engagement.id, audience=audience, kind=MailingKind.REMINDER)
+    )
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        earlier = services.reminder_for(engagement.id, audience)
+        when = f" on {earlier.sent_on:%d %B %Y}" if earlier else ""
+        raise InvitationError(
+            f"The reminder for {audience} has already been sent{when}; only one is sent, "
+            "so people are not pestered."
+        ) from None

@@ -1,0 +1,199 @@
+"""The server checks every value; tampered or stale forms store nothing; CSRF on every POST."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from assess.extensions import db
+from assess.instruments.schema import Audience
+from assess.respondents import services
+from assess.respondents.models import Answer, Comment, Response, SegmentAnswer
+from tests.respondents.conftest import (
+    answer,
+    answers_of,
+    count,
+    open_token,
+    personal_tokens,
+    start,
+)
+
+
+def _section_item(engagement, audience: Audience, section_index: int = 0) -> str:
+    return engagement.instrument().questionnaires[audience].sections[section_index].items[0]
+
+
+def _tampered_forms(engagement) -> dict[str, tuple[int, dict[str, str] | list[tuple[str, str]]]]:
+    """Page number and form data of each kind of tampering, for the customer questionnaire."""
+    instrument = engagement.instrument()
+    customer = instrument.questionnaires[Audience.CUSTOMER]
+    staff_item = f"item-{_section_item(engagement, Audience.STAFF)}"
+    item = f"item-{customer.sections[0].items[0]}"
+    recommend = next(i.id for i in instrument.items_for(Audience.CUSTOMER) if i.scale == "nps11")
+    overall = 1 + next(
+        n for n, s in enumerate(customer.sections) if recommend in s.items
+    )
+    segment = f"segment-{customer.segments[0].id}"
+    comment = f"open-{customer.open_questions[0].id}"
+    last = len(services.pages_for(instrument, Audience.CUSTOMER)) - 1
+    return {
+        "above the scale": (1, {item: "6"}),
+        "below the scale": (1, {item: "0"}),
+        "negative": (1, {item: "-1"}),
+        "a fraction": (1, {item: "3.5"}),
+        "a full-width digit": (1, {item: "３"}),
+        "an exponent": (1, {item: "1e0"}),
+        "words": (1, {item: "strongly agree" * 20}),
+        "don't know where the scale has none": (overall, {f"item-{recommend}": "na"}),
+        "an item of another page": (1, {f"item-{customer.sections[1].items[0]}": "3"}),
+        "an item of the staff questionnaire": (1, {staff_item: "3"}),
+        "an item that does not exist": (1, {"item-made_up": "3"}),
+        "a segment option that does not exist": (0, {segment: "astronaut"}),
+        "a staff segment question": (0, {"segment-staff_level": "leadership"}),
+        "an answer given twice": (1, [(item, "2"), (item, "4")]),
+        "a comment that is too long": (last, {comment: "x" * 2001}),
+    }
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "above the scale", "below the scale", "negative", "a fraction", "a full-width digit",
+        "an exponent", "words", "don't know where the scale has none", "an item of another page",
+        "an item of the staff questionnaire", "an item that does not exist",
+        "a segment option that does not exist", "a staff segment question",
+        "an answer given twice", "a comment that is too long",
+    ],
+)
+def test_tampered_values_are_refused_with_a_clear_message_and_nothing_is_stored(
+    client, make_engagement, case
+):
+    engagement = make_engagement()
+    [token] = personal_tokens(engagement, "customer")
+    start(client, token)
+    number, data = _tampered_forms(engagement)[case]
+    form = MultiDict(data)
+    form.add("action", "next")
+    refused = client.post(f"/r/{token}/page/{number}", data=form)
+    assert refused.status_code == 400, case
+    html = refused.get_data(as_text=True)
+    assert "Nothing on this page was saved yet" in html
+    assert re.search(r'<div class="error-summary" role="alert"', html)
+    assert count(Response) == 0 and count(Answer) == 0
+    assert count(SegmentAnswer) == 0 and count(Comment) == 0
+
+
+def test_a_refused_page_keeps_earlier_answers_and_shows_what_was_sent(client, make_engagement):
+    engagement = make_engagement()
+    [token] = personal_tokens(engagement, "customer")
+    start(client, token)
+    answer(client, token, 0)
+    answer(client, token, 1)
+    [response] = db.session.scalars(select(Response)).all()
+    before = answers_of(response.id)
+    customer = engagement.instrument().questionnaires[Audience.CUSTOMER]
+    items = customer.sections[0].items
+    refused = client.post(
+        f"/r/{token}/page/1",
+        data={f"item-{items[0]}": "9", f"item-{items[1]}": "4", "action": "next"},
+    )
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert f'href="#item-{items[0]}"' in html  # the summary links to the question
+    assert f'name="item-{items[1]}" value="4" checked' in html  # what was sent, kept on screen
+    db.session.expire_all()
+    assert answers_of(response.id) == before
+
+
+def test_comments_are_cleaned_and_line_breaks_count_once(client, make_engagement):
+    engagement = make_engagement()
+    [token] = personal_tokens(engagement, "customer")
+    start(client, token)
+    customer = engagement.instrument().questionnaires[Audience.CUSTOMER]
+    question = customer.open_questions[0]
+    last = len(services.pages_for(engagement.instrument(), Audience.CUSTOMER)) - 1
+    # Exactly the limit once browsers' CRLF is read as one character, with a NUL
+    # (PostgreSQL refuses it in text) and other control characters mixed in.
+    text = ("a\r\n" * (question.max_length // 2))[: question.max_length * 3 // 2]
+    sent = client.post(
+        f"/r/{token}/page/{last}",
+        data={f"open-{question.id}": "\x00\x07" + text, "action": "submit"},
+    )
+    assert sent.status_code == 302, sent.get_data(as_text=True)
+    stored = db.session.scalar(select(Comment.text))
+    assert "\r" not in stored and "\x00" not in stored and "\x07" not in stored
+    assert len(stored) <= question.max_length
+    assert stored.startswith("a\na\n")
+
+
+def test_parse_page_accepts_every_honest_answer(app, make_engagement):
+    instrument = make_engagement().instrument()
+    customer = instrument.questionnaires[Audience.CUSTOMER]
+    pages = services.pages_for(instrument, Audience.CUSTOMER)
+    section = customer.sections[0]
+    form = MultiDict({f"item-{section.items[0]}": " 5 ", f"item-{section.items[1]}": "na",
+                      f"item-{section.items[2]}": "1", "csrf_token": "x", "action": "next"})
+    parsed = services.parse_page(instrument, Audience.CUSTOMER, pages[1], form)
+    assert parsed.errors == {}
+    assert parsed.answers == {section.items[0]: 5, section.items[1]: None, section.items[2]: 1}
+    assert set(parsed.skipped) == set(section.items[3:])
+    segments = services.parse_page(
+        instrument, Audience.CUSTOMER, pages[0],
+        MultiDict({f"segment-{customer.segments[0].id}": customer.segments[0].options[0].id}),
+    )
+    assert segments.errors == {}
+    assert segments.segments[customer.segments[0].id] == customer.segments[0].options[0].id
+    assert segments.segments[customer.segments[1].id] is None  # prefer not to say
+
+
+def test_save_page_refuses_input_with_errors(app, make_engagement):
+    engagement = make_engagement()
+    instrument = engagement.instrument()
+    page = services.pages_for(instrument, Audience.STAFF)[1]
+    bad = services.parse_page(instrument, Audience.STAFF, page, MultiDict({"item-x": "1"}))
+    assert bad.errors
+    with pytest.raises(ValueError):
+        services.save_page(Response(audience=Audience.STAFF), page, bad, instrument)
+
+
+# -- CSRF -------------------------------------------------------------------------------
+
+
+def _csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match
+    return match.group(1)
+
+
+def test_every_respondent_post_needs_the_forms_csrf_token(csrf_app, make_engagement):
+    engagement = make_engagement()
+    token = open_token(engagement, "staff")
+    client = csrf_app.test_client()
+    welcome = client.get(f"/r/{token}").get_data(as_text=True)
+
+    forged = client.post(f"/r/{token}/start")
+    assert forged.status_code == 400
+    assert "This page had expired" in forged.get_data(as_text=True)
+    assert "Continue the questionnaire" in forged.get_data(as_text=True)
+
+    started = client.post(f"/r/{token}/start", data={"csrf_token": _csrf_token(welcome)})
+    assert started.status_code == 302
+    page = client.get(started.headers["Location"]).get_data(as_text=True)
+    no_token = client.post(started.headers["Location"], data={"action": "next"})
+    assert no_token.status_code == 400
+    assert count(Response) == 0
+    with_token = client.post(
+        started.headers["Location"], data={"action": "next", "csrf_token": _csrf_token(page)}
+    )
+    assert with_token.status_code == 302
+    assert count(Response) == 1
+
+
+def test_a_forged_post_to_a_wrong_token_gets_the_wrong_link_page(csrf_app):
+    client = csrf_app.test_client()
+    refused = client.post(f"/r/{'A' * 43}/page/0", data={"action": "next"})
+    assert refused.status_code == 404
+    assert "This link does not work" in refused.get_data(as_text=True)
