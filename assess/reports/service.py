@@ -1,41 +1,105 @@
-"""The report of an engagement as PDF bytes, cached until responses or settings change."""
+"""The report of an engagement as PDF bytes, cached until responses or settings change.
+
+The cache is a folder of PDFs in the instance folder, one per engagement and
+page size. A PDF's name carries everything it was made from:
+
+- the engagement's ``revision`` (bumped by every submitted response, status
+  change and report-settings change);
+- the instrument snapshot's content hash;
+- the previous engagement's id and revision (the trend section shows it);
+- the logo file's size and modification time (belt and braces: a logo written
+  but whose revision bump was rolled back);
+- a fingerprint of the report's code, templates and stylesheets, so a new
+  release never serves a PDF laid out by the old one.
+
+A request for a name that exists is a file read; anything else renders anew and
+replaces the engagement's older PDFs of that page size.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import os
+import threading
 from pathlib import Path
 
 from flask import current_app
 
 from assess.engagements.models import Engagement
+from assess.engagements.services import previous_engagement
+from assess.paths import static_dir, templates_dir
 from assess.reports.data import report_data
-from assess.reports.pdf import render_report_pdf
+from assess.reports.settings import engagement_logo
 from assess.results.service import engagement_results
+
+PAGE_SIZE_NAMES = ("a4", "letter")
+
+_fingerprint: str | None = None
+_fingerprint_lock = threading.Lock()
+
+
+def layout_fingerprint() -> str:
+    """A short hash of everything that shapes the PDF besides the data (computed once)."""
+    global _fingerprint
+    with _fingerprint_lock:
+        if _fingerprint is None:
+            digest = hashlib.sha256()
+            package = Path(__file__).resolve().parent
+            files = sorted(package.glob("*.py"))
+            files += sorted((templates_dir() / "report").rglob("*.html"))
+            files += [static_dir() / "css" / "report.css", static_dir() / "css" / "fonts.css"]
+            for path in files:
+                digest.update(path.name.encode())
+                digest.update(path.read_bytes())
+            _fingerprint = digest.hexdigest()[:10]
+        return _fingerprint
+
+
+def cache_key(engagement: Engagement, page_size: str) -> str:
+    earlier = previous_engagement(engagement)
+    previous = f"p{earlier.id}.{earlier.revision}" if earlier is not None else "p0"
+    logo = engagement_logo(engagement.id)
+    logo_part = "l0"
+    if logo is not None:
+        stat = logo.path.stat()
+        logo_part = f"l{stat.st_size}.{stat.st_mtime_ns}"
+    return (
+        f"r{engagement.revision}-{engagement.snapshot.content_hash[:12]}-{previous}-"
+        f"{logo_part}-{layout_fingerprint()}"
+    )
 
 
 def cache_path(engagement: Engagement, page_size: str) -> Path:
     folder = Path(current_app.instance_path) / "reports"
-    # The revision changes with every submitted response and every settings change;
-    # the snapshot hash pins the instrument content the numbers came from.
-    name = (
-        f"engagement-{engagement.id}-r{engagement.revision}-"
-        f"{engagement.snapshot.content_hash[:12]}-{page_size}.pdf"
+    return folder / f"engagement-{engagement.id}-{cache_key(engagement, page_size)}-{page_size}.pdf"
+
+
+def build_report_pdf(engagement: Engagement, page_size: str = "a4") -> bytes:
+    """Render the report now, without the cache."""
+    from assess.reports.pdf import render_report_pdf  # imports WeasyPrint
+
+    return render_report_pdf(
+        report_data(engagement, engagement_results(engagement)), page_size=page_size
     )
-    return folder / name
 
 
 def engagement_report_pdf(engagement: Engagement, page_size: str = "a4") -> bytes:
+    """The report PDF, from the cache when nothing it depends on has changed."""
+    if page_size not in PAGE_SIZE_NAMES:
+        raise ValueError(f"The page size must be one of {', '.join(PAGE_SIZE_NAMES)}.")
+    if not current_app.config["REPORT_CACHE"]:
+        return build_report_pdf(engagement, page_size)
     path = cache_path(engagement, page_size)
-    use_cache = current_app.config["REPORT_CACHE"]
-    if use_cache and path.is_file():
+    try:
         return path.read_bytes()
-    pdf = render_report_pdf(
-        report_data(engagement, engagement_results(engagement)), page_size=page_size
-    )
-    if use_cache:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for stale in path.parent.glob(f"engagement-{engagement.id}-r*-{page_size}.pdf"):
+    except FileNotFoundError:
+        pass
+    pdf = build_report_pdf(engagement, page_size)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    temporary.write_bytes(pdf)
+    temporary.replace(path)  # atomic: a reader never sees half a file
+    for stale in path.parent.glob(f"engagement-{engagement.id}-*-{page_size}.pdf"):
+        if stale != path:
             stale.unlink(missing_ok=True)
-        temporary = path.with_suffix(".tmp")
-        temporary.write_bytes(pdf)
-        temporary.replace(path)  # atomic: a reader never sees half a file
     return pdf

@@ -1,12 +1,31 @@
+"""The report: the PDF download, the same report on screen, and its settings."""
+
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import login_required
 
 from assess.engagements.views import engagement_for
+from assess.extensions import db
+from assess.reports.charts import ChartSink
 from assess.reports.data import report_data
-from assess.reports.pdf import PAGE_SIZES
-from assess.reports.service import engagement_report_pdf
+from assess.reports.format import FORMATS
+from assess.reports.service import PAGE_SIZE_NAMES, engagement_report_pdf
+from assess.reports.settings import (
+    LOGO_MAX_BYTES,
+    ReportSettingsError,
+    engagement_logo,
+    update_report_settings,
+)
 from assess.results.service import engagement_results
 
 bp = Blueprint("reports", __name__)
@@ -15,16 +34,21 @@ bp = Blueprint("reports", __name__)
 @bp.get("/engagements/<int:engagement_id>/report.pdf")
 @login_required
 def download(engagement_id: int):  # type: ignore[no-untyped-def]
+    """The PDF, for consultants and the client's viewers alike."""
     engagement = engagement_for(engagement_id)
     page_size = request.args.get("page_size", "a4")
-    if page_size not in PAGE_SIZES:
+    if page_size not in PAGE_SIZE_NAMES:
         abort(400, description="The page size must be 'a4' or 'letter'.")
     pdf = engagement_report_pdf(engagement, page_size)
-    filename = f"gap-report-engagement-{engagement.id}.pdf"
+    suffix = "" if page_size == "a4" else f"-{page_size}"
+    filename = f"gap-report-engagement-{engagement.id}{suffix}.pdf"
     return Response(
         pdf,
         mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "private, no-store",
+        },
     )
 
 
@@ -34,4 +58,53 @@ def results(engagement_id: int):  # type: ignore[no-untyped-def]
     """The same report on screen."""
     engagement = engagement_for(engagement_id)
     data = report_data(engagement, engagement_results(engagement))
-    return render_template("report/screen.html", report=data, engagement_id=engagement.id)
+    logo_src = url_for(".logo", engagement_id=engagement.id) if data["logo"] else None
+    return render_template(
+        "report/screen.html",
+        report=data,
+        fmt=FORMATS,
+        chart=ChartSink(inline=True),
+        engagement_id=engagement.id,
+        logo_src=logo_src,
+    )
+
+
+@bp.get("/engagements/<int:engagement_id>/report/logo")
+@login_required
+def logo(engagement_id: int):  # type: ignore[no-untyped-def]
+    engagement = engagement_for(engagement_id)
+    found = engagement_logo(engagement.id)
+    if found is None:
+        abort(404, description="This engagement's report has no logo.")
+    # At most 1 MB (checked on upload): read whole, no file handle left open.
+    return Response(
+        found.path.read_bytes(),
+        mimetype=found.media_type,
+        headers={"Cache-Control": "private, no-cache", "X-Content-Type-Options": "nosniff"},
+    )
+
+
+@bp.post("/engagements/<int:engagement_id>/report/settings")
+@login_required
+def settings(engagement_id: int):  # type: ignore[no-untyped-def]
+    """Save "prepared by", the accent colour and the logo (report/_settings_panel.html)."""
+    engagement = engagement_for(engagement_id, manage=True)
+    upload = request.files.get("logo")
+    logo = None
+    if upload is not None and upload.filename:
+        logo = upload.stream.read(LOGO_MAX_BYTES + 1)
+    try:
+        changed = update_report_settings(
+            engagement,
+            prepared_by=request.form.get("prepared_by", ""),
+            accent_colour=request.form.get("accent_colour", ""),
+            logo=logo,
+            remove_logo=request.form.get("remove_logo") == "1",
+        )
+    except ReportSettingsError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash("Report settings saved." if changed else "The report settings are unchanged.")
+    return redirect(url_for("engagements.detail", engagement_id=engagement.id) + "#report-settings")

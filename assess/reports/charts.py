@@ -1,0 +1,621 @@
+"""Chart geometry for the report: plain numbers that ``templates/report/_charts.html`` draws.
+
+The charts are inline SVG written by Jinja macros (see ``docs/architecture.md``,
+"Charts"), so the browser and WeasyPrint draw the very same markup. Python does
+the arithmetic (scales, angles, wrapping, colours); the templates only place
+shapes. Colours are the Okabe–Ito palette, which stays distinguishable for the
+common forms of colour blindness; staff and customers also differ in marker
+shape (circle and square), so no chart depends on colour alone.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+import textwrap
+from typing import Any
+
+from markupsafe import Markup
+
+from assess.reports import format as fmt
+from assess.reports.findings import QUADRANTS, audience_score
+
+# Okabe–Ito.
+ORANGE = "#E69F00"
+SKY = "#56B4E9"
+GREEN = "#009E73"
+YELLOW = "#F0E442"
+BLUE = "#0072B2"
+VERMILLION = "#D55E00"
+PURPLE = "#CC79A7"
+BLACK = "#000000"
+GREY = "#8C8C8C"
+LIGHT = "#D9D9D9"
+
+STAFF_COLOUR = VERMILLION
+CUSTOMER_COLOUR = BLUE
+
+
+CHART_SCHEME = "assess-chart"
+_TITLE = re.compile(r"<title>(.*?)</title>", re.S)
+_CLASS = re.compile(r'<svg class="([^"]*)"')
+
+
+class ChartSink:
+    """Where the report's SVG charts go: inline for the screen, images for the PDF.
+
+    For the PDF each chart becomes ``<img src="assess-chart://report/<name>">`` with
+    the chart's ``<title>`` as its alt text, and the SVG itself waits in
+    :attr:`svgs` for the report's fetcher. The markup is the same either way;
+    WeasyPrint just lays an image out much faster than hundreds of inline SVG
+    elements it would otherwise parse and style as part of the HTML.
+    """
+
+    def __init__(self, *, inline: bool) -> None:
+        self.inline = inline
+        self.svgs: dict[str, str] = {}
+
+    def __call__(self, svg: str) -> Markup:
+        if self.inline:
+            return Markup(svg)
+        name = f"chart-{len(self.svgs) + 1}.svg"
+        self.svgs[name] = str(svg).strip()
+        title = _TITLE.search(svg)
+        classes = _CLASS.search(svg)
+        return Markup('<img class="{}" src="{}://report/{}" alt="{}">').format(
+            classes.group(1) if classes else "svgchart",
+            CHART_SCHEME,
+            name,
+            html.unescape(title.group(1)).strip() if title else "Chart",
+        )
+
+
+# -- colour helpers ------------------------------------------------------------------------
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    colour = colour.lstrip("#")
+    return int(colour[0:2], 16), int(colour[2:4], 16), int(colour[4:6], 16)
+
+
+def _hex(rgb: tuple[float, float, float]) -> str:
+    return "#" + "".join(f"{max(0, min(255, round(c))):02x}" for c in rgb)
+
+
+def mix(a: str, b: str, t: float) -> str:
+    """``a`` blended towards ``b`` by ``t`` (0..1)."""
+    ra, rb = _rgb(a), _rgb(b)
+    return _hex(tuple(x + (y - x) * t for x, y in zip(ra, rb, strict=True)))  # type: ignore[arg-type]
+
+
+def luminance(colour: str) -> float:
+    """WCAG relative luminance."""
+
+    def channel(c: int) -> float:
+        v = c / 255
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in _rgb(colour))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def ink_for(background: str) -> str:
+    """Black or white text, whichever reads better on ``background``."""
+    return "#FFFFFF" if contrast(background, "#FFFFFF") > contrast(background, "#1A1A1A") else (
+        "#1A1A1A"
+    )
+
+
+def readable_on_white(colour: str, minimum: float = 4.5) -> str:
+    """``colour`` darkened just enough for text on white to meet WCAG AA."""
+    candidate = colour
+    for step in range(1, 21):
+        if contrast(candidate, "#FFFFFF") >= minimum:
+            return candidate
+        candidate = mix(colour, "#000000", step * 0.05)
+    return candidate
+
+
+def heat_fill(score: float | None, cut: float) -> str | None:
+    """Diverging fill: orange below the 'high' cut, blue at or above it; deeper further away."""
+    if score is None:
+        return None
+    distance = score - cut
+    depth = 0.15 + 0.75 * min(1.0, abs(distance) / 40.0)
+    return mix("#FFFFFF", BLUE if distance >= 0 else ORANGE, depth)
+
+
+def text_width(text: str, size: float, bold: bool = False) -> float:
+    """A rough width of ``text`` in IBM Plex Sans, for placing labels (not for wrapping)."""
+    return len(text) * size * (0.58 if bold else 0.54)
+
+
+def wrap(text: str, width: int, max_lines: int = 3) -> list[str]:
+    """Greedy word wrap by characters; the last line is shortened with an ellipsis."""
+    lines = textwrap.wrap(text, width=width, break_long_words=True) or [""]
+    if len(lines) > max_lines:
+        kept = lines[: max_lines - 1]
+        rest = " ".join(lines[max_lines - 1 :])
+        kept.append(rest[: max(1, width - 1)].rstrip() + "…")
+        lines = kept
+    return lines
+
+
+# -- means x ends map ----------------------------------------------------------------------
+
+
+def map_chart(
+    position: dict[str, Any],
+    perception: dict[str, Any] | None,
+    cut: float,
+    previous: dict[str, Any] | None = None,
+    previous_label: str = "",
+) -> dict[str, Any]:
+    """The means × ends map: quadrants, the position, the staff's view and the gap between."""
+    x0, y0, size = 64.0, 16.0, 336.0
+
+    def px(value: float) -> float:
+        return round(x0 + max(0.0, min(100.0, value)) / 100 * size, 2)
+
+    def py(value: float) -> float:
+        return round(y0 + (100 - max(0.0, min(100.0, value))) / 100 * size, 2)
+
+    cx, cy = px(cut), py(cut)
+    fills = {
+        "product_centric": "#F4F4F4",
+        "means_only": "#FBEBD9",
+        "devoted_under_equipped": "#E3F1FA",
+        "customer_centric": "#DDF0E8",
+    }
+    quadrants = []
+    for q in QUADRANTS:
+        left = q["means"] == "low"
+        top = q["ends"] == "high"
+        rect = {
+            "x": x0 if left else cx,
+            "y": y0 if top else cy,
+            "w": (cx - x0) if left else (x0 + size - cx),
+            "h": (cy - y0) if top else (y0 + size - cy),
+        }
+        lines = wrap(q["label"], 20 if left else 16, 3)
+        label_x = rect["x"] + 8 if left else rect["x"] + rect["w"] - 8
+        label_y = rect["y"] + 16 if top else rect["y"] + rect["h"] - 8 - 12 * (len(lines) - 1)
+        quadrants.append(
+            {
+                **rect,
+                "id": q["id"],
+                "fill": fills[q["id"]],
+                "lines": lines,
+                "label_x": label_x,
+                "label_y": label_y,
+                "anchor": "start" if left else "end",
+                "current": q["id"] == position.get("quadrant"),
+            }
+        )
+    ticks = [{"value": v, "x": px(v), "y": py(v)} for v in range(0, 101, 20)]
+    markers: list[dict[str, Any]] = []
+    gap_line = None
+    means, ends = position.get("means"), position.get("ends")
+    if means is not None and ends is not None:
+        if previous and previous.get("means") is not None and previous.get("ends") is not None:
+            markers.append(
+                {
+                    "kind": "previous",
+                    "x": px(previous["means"]),
+                    "y": py(previous["ends"]),
+                    "label": previous_label,
+                }
+            )
+        if perception is not None:
+            sx, sy = px(perception["staff_means"]), py(perception["staff_ends"])
+            ox, oy = px(means), py(ends)
+            markers.append({"kind": "staff", "x": sx, "y": sy, "label": "Staff's own view"})
+            lines = ["Perception gap", f"{fmt.score(perception['distance'])} points"]
+            label_w = max(text_width(line, 10.5, bold=True) for line in lines)
+            label_x = max(sx, ox) + 12
+            if label_x + label_w > x0 + size - 4:  # no room on the right: go left
+                label_x = min(sx, ox) - 12 - label_w
+            gap_line = {
+                "x1": sx,
+                "y1": sy,
+                "x2": ox,
+                "y2": oy,
+                "lines": lines,
+                "label": " ".join(lines),
+                "label_x": round(label_x, 2),
+                "label_y": round((sy + oy) / 2 - 2, 2),
+                "label_w": round(label_w + 6, 2),
+            }
+        markers.append(
+            {
+                "kind": "self_rated" if position.get("self_rated") else "position",
+                "x": px(means),
+                "y": py(ends),
+                "label": "Self-rated position" if position.get("self_rated") else "Position",
+            }
+        )
+    return {
+        "width": 640,
+        "height": 400,
+        "x0": x0,
+        "y0": y0,
+        "size": size,
+        "cut_x": cx,
+        "cut_y": cy,
+        "cut": cut,
+        "quadrants": quadrants,
+        "ticks": ticks,
+        "markers": markers,
+        "gap": gap_line,
+        "legend_x": x0 + size + 28,
+    }
+
+
+# -- radar -----------------------------------------------------------------------------------
+
+
+def radar_chart(rows: list[dict[str, Any]], cut: float) -> dict[str, Any]:
+    """Every dimension as a spoke; staff as a closed shape, customers where they have scores.
+
+    Customers are not asked about every dimension, so their line is drawn only
+    between neighbouring spokes that both have a customer score: a line across a
+    spoke without a score would suggest a value nobody gave.
+    """
+    width, height = 640.0, 470.0
+    cx, cy, radius = width / 2, height / 2 + 4, 150.0
+    count = len(rows)
+
+    def point(index: int, value: float) -> tuple[float, float]:
+        angle = -math.pi / 2 + 2 * math.pi * index / max(1, count)
+        r = radius * max(0.0, min(100.0, value)) / 100
+        return round(cx + r * math.cos(angle), 2), round(cy + r * math.sin(angle), 2)
+
+    spokes = []
+    for i, row in enumerate(rows):
+        angle = -math.pi / 2 + 2 * math.pi * i / max(1, count)
+        cos, sin = math.cos(angle), math.sin(angle)
+        end = point(i, 100)
+        lines = wrap(row["title"], 22, 3)
+        lx = cx + (radius + 14) * cos
+        ly = cy + (radius + 14) * sin
+        anchor = "start" if cos > 0.25 else "end" if cos < -0.25 else "middle"
+        if anchor != "middle":  # beside the ring: centred on the spoke's end
+            ly += 3.5 - 5.5 * (len(lines) - 1) + 4 * sin
+        elif sin < 0:  # at the top: grow upwards
+            ly -= 11 * (len(lines) - 1)
+        else:  # at the bottom: hang below
+            ly += 9
+        spokes.append(
+            {
+                "x": end[0],
+                "y": end[1],
+                "lines": lines,
+                "label_x": round(lx, 2),
+                "label_y": round(ly, 2),
+                "anchor": anchor,
+                "lens": row["lens"],
+            }
+        )
+    rings = [
+        {
+            "value": v,
+            "points": " ".join(f"{x},{y}" for x, y in (point(i, v) for i in range(count))),
+            "cut": False,
+        }
+        for v in (20, 40, 60, 80, 100)
+    ]
+    rings.append(
+        {
+            "value": cut,
+            "points": " ".join(f"{x},{y}" for x, y in (point(i, cut) for i in range(count))),
+            "cut": True,
+        }
+    )
+    series = []
+    for audience, colour in (("staff", STAFF_COLOUR), ("customer", CUSTOMER_COLOUR)):
+        values = [audience_score(r, audience) for r in rows]
+        points = [point(i, v) if v is not None else None for i, v in enumerate(values)]
+        present = [p for p in points if p is not None]
+        if not present:
+            continue
+        closed = all(p is not None for p in points) and count > 2
+        segments = []
+        if not closed:
+            for i in range(count):
+                a, b = points[i], points[(i + 1) % count]
+                if a is not None and b is not None and count > 2:
+                    segments.append({"x1": a[0], "y1": a[1], "x2": b[0], "y2": b[1]})
+        series.append(
+            {
+                "audience": audience,
+                "colour": colour,
+                "closed": closed,
+                "polygon": " ".join(f"{x},{y}" for x, y in present) if closed else "",
+                "segments": segments,
+                "markers": [{"x": p[0], "y": p[1]} for p in present],
+            }
+        )
+    ring_labels = [
+        {"value": v, "x": round(cx + 3, 2), "y": round(cy - radius * v / 100 - 2, 2)}
+        for v in (20, 40, 60, 80, 100)
+    ]
+    return {
+        "width": width,
+        "height": height,
+        "cx": cx,
+        "cy": cy,
+        "spokes": spokes,
+        "rings": rings,
+        "ring_labels": ring_labels,
+        "series": series,
+    }
+
+
+# -- dumbbells (dimension rows) ---------------------------------------------------------------
+
+DUMBBELL_WIDTH = 250.0
+_DB_LEFT, _DB_RIGHT = 8.0, 242.0
+
+
+def _dbx(value: float) -> float:
+    return round(_DB_LEFT + max(0.0, min(100.0, value)) / 100 * (_DB_RIGHT - _DB_LEFT), 2)
+
+
+def dumbbell_axis(cut: float) -> dict[str, Any]:
+    return {
+        "width": DUMBBELL_WIDTH,
+        "height": 16,
+        "ticks": [{"value": v, "x": _dbx(v)} for v in range(0, 101, 20)],
+        "cut_x": _dbx(cut),
+    }
+
+
+def dumbbell(row: dict[str, Any], cut: float) -> dict[str, Any]:
+    """One dimension: each audience's score with its 95% interval, on 0..100."""
+    marks = []
+    for audience, y in (("staff", 9.0), ("customer", 19.0)):
+        value = audience_score(row, audience)
+        if value is None:
+            continue
+        ci = (row.get(audience) or {}).get("ci95")
+        marks.append(
+            {
+                "audience": audience,
+                "x": _dbx(value),
+                "y": y,
+                "ci": None if not ci else {"x1": _dbx(ci[0]), "x2": _dbx(ci[1])},
+            }
+        )
+    link = None
+    if len(marks) == 2:
+        link = {"x1": marks[0]["x"], "x2": marks[1]["x"]}
+    return {
+        "width": DUMBBELL_WIDTH,
+        "height": 28,
+        "marks": marks,
+        "link": link,
+        "cut_x": _dbx(cut),
+        "grid": [_dbx(v) for v in range(0, 101, 20)],
+    }
+
+
+# -- paired items ----------------------------------------------------------------------------
+
+
+def pair_bars(pair: dict[str, Any]) -> dict[str, Any]:
+    """Two top-box shares as bars on 0..100%."""
+    bar_width = 150.0
+    bars = []
+    for audience, y, share in (
+        ("staff", 2.0, pair.get("staff_top_box")),
+        ("customer", 16.0, pair.get("customer_top_box")),
+    ):
+        w = 0.0 if share is None else round(bar_width * share, 2)
+        bars.append(
+            {
+                "audience": audience,
+                "y": y,
+                "w": w,
+                "label": fmt.percent(share),
+                "label_x": round(w + 4, 2),
+            }
+        )
+    return {"width": 196, "height": 28, "track": bar_width, "bars": bars}
+
+
+# -- heatmaps --------------------------------------------------------------------------------
+
+
+def heatmap(breakdown: dict[str, Any], cut: float) -> dict[str, Any]:
+    """An audience's dimensions (rows) × all its segment groups (columns, grouped by question).
+
+    Group labels are written upwards so that some fifteen groups fit across the
+    page; a suppressed group is one hatched column marked "suppressed".
+    """
+    width = 640.0
+    label_width = 176.0
+    group_gap = 7.0
+    row_h = 18.0
+    line_chars = 21
+    columns: list[dict[str, Any]] = [{**breakdown["all"], "all": True, "group": None}]
+    for group in breakdown["groups"]:
+        columns.extend({**c, "all": False, "group": group["key"]} for c in group["columns"])
+    gaps = group_gap * len(breakdown["groups"])
+    col_w = min(36.0, (width - label_width - gaps) / max(1, len(columns)))
+    lines_fit = 3 if col_w >= 27 else 2
+    wrapped = [wrap(c["label"], line_chars, lines_fit) for c in columns]
+    longest = max(len(line) for lines in wrapped for line in lines)
+    label_h = longest * 4.9 + 4
+    key_y = 10.0
+    label_base = 18.0 + label_h
+    n_y = label_base + 12
+    top = n_y + 6
+    bottom = top + row_h * len(breakdown["dimensions"])
+
+    x = label_width
+    previous_group: str | None = "start"
+    placed = []
+    for column, lines in zip(columns, wrapped, strict=True):
+        if column["group"] != previous_group and previous_group != "start":
+            x += group_gap
+        previous_group = column["group"]
+        placed.append((x, column, lines))
+        x += col_w
+
+    heads, cells, bands = [], [], []
+    for x, column, lines in placed:
+        centre = x + col_w / 2
+        offsets = {1: [0.0], 2: [-4.5, 5.5], 3: [-8.5, 0.5, 9.5]}[len(lines)]
+        heads.append(
+            {
+                "lines": [
+                    {"text": line, "x": round(centre + dx + 3.2, 2), "y": round(label_base, 2)}
+                    for line, dx in zip(lines, offsets, strict=True)
+                ],
+                "x": round(centre, 2),
+                "n": "–" if column["suppressed"] else fmt.count(column["respondents"]),
+                "all": column["all"],
+            }
+        )
+        if column["suppressed"]:
+            bands.append(
+                {
+                    "x": round(x + 1, 2),
+                    "y": round(top + 1, 2),
+                    "w": round(col_w - 2, 2),
+                    "h": round(bottom - top - 2, 2),
+                    "tx": round(centre + 3, 2),
+                    "ty": round((top + bottom) / 2, 2),
+                }
+            )
+            continue
+        for i, value in enumerate(column["scores"]):
+            y = top + i * row_h
+            fill = heat_fill(value, cut)
+            cell = {
+                "x": round(x + 1, 2),
+                "y": round(y + 1, 2),
+                "w": round(col_w - 2, 2),
+                "h": round(row_h - 2, 2),
+                "cx": round(centre, 2),
+                "ty": round(y + row_h / 2 + 3.3, 2),
+            }
+            if value is None:
+                cell.update(kind="missing", text="n/a", fill="#FFFFFF", ink="#4A4A4A")
+            else:
+                cell.update(kind="score", text=fmt.score(value), fill=fill, ink=ink_for(fill))
+            cells.append(cell)
+    brackets = []
+    for group in breakdown["groups"]:
+        xs = [x for x, column, _ in placed if column["group"] == group["key"]]
+        if xs:
+            brackets.append(
+                {
+                    "key": group["key"],
+                    "x1": round(xs[0] + 1, 2),
+                    "x2": round(xs[-1] + col_w - 1, 2),
+                    "cx": round((xs[0] + xs[-1] + col_w) / 2, 2),
+                }
+            )
+    rows = []
+    for i, dimension in enumerate(breakdown["dimensions"]):
+        lines = wrap(dimension["title"], 38, 2)
+        y = top + i * row_h
+        rows.append({"lines": lines, "y": round(y + row_h / 2 + 3.3 - 4.3 * (len(lines) - 1), 2)})
+    all_right = placed[0][0] + col_w
+    return {
+        "id": breakdown["id"],
+        "width": width,
+        "height": round(bottom + 4, 2),
+        "label_width": label_width,
+        "key_y": key_y,
+        "brackets": brackets,
+        "heads": heads,
+        "n_y": round(n_y, 2),
+        "cells": cells,
+        "bands": bands,
+        "rows": rows,
+        "all_right": round(all_right + group_gap / 2, 2),
+        "top": round(top, 2),
+        "bottom": round(bottom, 2),
+    }
+
+
+def heat_legend(cut: float) -> dict[str, Any]:
+    values = [20, 35, 50, cut, 70, 85, 100]
+    swatches = []
+    x = 0.0
+    for value in sorted(set(values)):
+        fill = heat_fill(value, cut) or "#FFFFFF"
+        swatches.append(
+            {"x": x, "fill": fill, "ink": ink_for(fill), "text": fmt.score(value)}
+        )
+        x += 34
+    return {"width": 560, "height": 22, "swatches": swatches, "suppressed_x": x + 14}
+
+
+# -- outcomes --------------------------------------------------------------------------------
+
+
+def nps_bar(nps: dict[str, Any]) -> dict[str, Any] | None:
+    """Detractors, passives and promoters as one stacked bar (shares of 0..1)."""
+    if not nps or nps.get("score") is None:
+        return None
+    width = 640.0
+    parts = []
+    x = 0.0
+    for key, label, colour in (
+        ("detractors", "Detractors (0–6)", VERMILLION),
+        ("passives", "Passives (7–8)", LIGHT),
+        ("promoters", "Promoters (9–10)", GREEN),
+    ):
+        share = nps.get(key) or 0.0
+        w = width * share
+        parts.append(
+            {
+                "key": key,
+                "label": label,
+                "colour": colour,
+                "ink": ink_for(colour),
+                "x": round(x, 2),
+                "w": round(w, 2),
+                "text": fmt.percent(share),
+                "inside": w >= 34,
+            }
+        )
+        x += w
+    return {"width": width, "height": 44, "parts": parts}
+
+
+def share_bars(rows: list[dict[str, Any]], colour: str = BLUE) -> dict[str, Any]:
+    """Horizontal bars of top-box shares (0..100%), one row per outcome."""
+    width, label_width, bar_width, row_h = 640.0, 250.0, 300.0, 30.0
+    bars = []
+    for i, row in enumerate(rows):
+        y = i * row_h
+        share = None if row.get("suppressed") else row.get("top_box")
+        w = 0.0 if share is None else round(bar_width * share, 2)
+        bars.append(
+            {
+                "y": y,
+                "label": row["label"],
+                "statement": row["statement"],
+                "w": w,
+                "text": "suppressed" if row.get("suppressed") else fmt.percent(share),
+                "text_x": round(label_width + w + 6, 2),
+                "colour": row.get("colour", colour),
+            }
+        )
+    return {
+        "width": width,
+        "height": row_h * len(rows) + 4,
+        "label_width": label_width,
+        "track": bar_width,
+        "bars": bars,
+    }

@@ -1,0 +1,322 @@
+"""The report's findings as pure functions: patterns, blind spots, the headline
+pair, recommendations, comments, limitations. No database, no WeasyPrint."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from assess.instruments.loader import load_instrument_by_id
+from assess.instruments.schema import Instrument
+from assess.reports import findings
+from assess.reports.findings import Thresholds
+from assess.results.service import spec_for
+from assess.scoring import Respondent, score_respondents
+
+DEFAULT = Thresholds(blind_spot_gap=10, low_score=50, strength_score=70)
+
+
+@pytest.fixture(scope="module")
+def instrument() -> Instrument:
+    return load_instrument_by_id("customer-centricity")
+
+
+def part(score: float | None, suppressed: bool = False) -> dict[str, Any]:
+    return {"score": None if suppressed else score, "sd": None, "n": None, "ci95": None,
+            "alpha": None, "suppressed": suppressed}
+
+
+def row(dimension: str = "ends_ease", staff: Any = 60.0, customer: Any = 60.0,
+        p: float | None = 0.01, lens: str = "ends") -> dict[str, Any]:
+    """A results dimension row; a number is a score, None 'not asked', a dict as is."""
+    def make(value: Any) -> dict[str, Any] | None:
+        if value is None or isinstance(value, dict):
+            return value
+        return part(value)
+
+    staff_part, customer_part = make(staff), make(customer)
+    scores = [x and x.get("score") for x in (staff_part, customer_part)]
+    gap = scores[0] - scores[1] if None not in scores else None
+    return {"id": dimension, "lens": lens, "weight": 1.0, "staff": staff_part,
+            "customer": customer_part, "gap": gap, "gap_p": p if gap is not None else None}
+
+
+def rows_for(instrument: Instrument, **scores: tuple[Any, Any]) -> list[dict[str, Any]]:
+    """Dimension rows in instrument order; ``scores[id] = (staff, customer)``."""
+    document = {"dimensions": [
+        row(d.id, *scores.get(d.id, (60.0, 60.0)), lens=str(d.lens)) for d in instrument.dimensions
+    ]}
+    return findings.dimension_rows(document, instrument)
+
+
+# -- patterns ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("staff", "customer", "expected"),
+    [
+        (75.0, 65.0, ["blind_spot"]),  # gap exactly the threshold counts
+        (74.9, 65.0, []),
+        (60.0, 70.0, ["hidden_strength", "strength"]),
+        (45.0, 40.0, ["low"]),
+        (80.0, 40.0, ["blind_spot"]),  # staff not low: not "low"
+        (49.0, None, ["low"]),  # customers not asked: staff alone decide
+        (70.0, None, ["strength"]),  # staff-only dimension: staff score is the evidence
+        (90.0, part(None, suppressed=True), []),  # customers asked but hidden: no verdict
+        (40.0, part(None, suppressed=True), ["low"]),  # low is judged on what is visible
+        (None, 75.0, ["strength"]),
+    ],
+)
+def test_dimension_patterns(staff, customer, expected):
+    assert findings.dimension_patterns(row(staff=staff, customer=customer), DEFAULT) == expected
+
+
+def test_blind_spots_and_hidden_strengths_are_the_largest_three(instrument):
+    rows = rows_for(
+        instrument,
+        ends_ease=(90.0, 40.0), ends_speed=(80.0, 50.0), ends_trust=(75.0, 60.0),
+        ends_giving=(72.0, 60.0), ends_purpose=(61.0, 60.0),
+        means_insight=(40.0, 70.0), means_listening=(50.0, 62.0),
+    )
+    assert [r["id"] for r in findings.blind_spots(rows)] == [
+        "ends_ease", "ends_speed", "ends_trust"
+    ]
+    assert [r["id"] for r in findings.hidden_strengths(rows)] == [
+        "means_insight", "means_listening"
+    ]
+    assert findings.blind_spots(rows, limit=1)[0]["title"] == "Ease"
+
+
+def test_significance_is_below_five_percent():
+    assert findings.is_significant(0.049)
+    assert not findings.is_significant(0.05)
+    assert not findings.is_significant(None)
+    assert not findings.is_significant(float("nan"))
+
+
+# -- the headline pair -------------------------------------------------------------------------
+
+
+def pair(key: str, staff: float, customer: float, staff_reverse: bool = False,
+         customer_reverse: bool = False) -> dict[str, Any]:
+    return {"id": key, "staff_top_box": staff, "customer_top_box": customer,
+            "top_box_gap": staff - customer, "staff_reverse": staff_reverse,
+            "customer_reverse": customer_reverse, "staff_text": f"We {key}.",
+            "customer_text": f"They {key}."}
+
+
+def test_headline_prefers_a_plainly_worded_pair_when_it_is_nearly_as_wide():
+    chosen = findings.headline_pair([
+        pair("easy", 0.70, 0.20), pair("repeat", 0.78, 0.20, customer_reverse=True),
+    ])
+    assert chosen["id"] == "easy"
+    assert (chosen["staff_verb"], chosen["customer_verb"], chosen["joiner"]) == (
+        "agree", "agree", "but only")
+    assert chosen["staff_quote"] == "We easy" and chosen["customer_quote"] == "They easy"
+
+
+def test_headline_takes_a_reverse_worded_pair_that_is_much_wider():
+    chosen = findings.headline_pair([
+        pair("easy", 0.40, 0.30), pair("repeat", 0.80, 0.20, staff_reverse=True),
+    ])
+    assert chosen["id"] == "repeat"
+    assert chosen["staff_verb"] == "disagree" and chosen["customer_verb"] == "agree"
+
+
+def test_headline_when_customers_agree_more_and_when_nothing_is_known():
+    assert findings.headline_pair([pair("a", 0.2, 0.5)])["joiner"] == "while"
+    assert findings.headline_pair([]) is None
+    nothing = pair("a", 0.5, 0.5)
+    nothing["top_box_gap"] = None
+    assert findings.headline_pair([nothing]) is None
+
+
+def test_pair_rows_sorted_by_absolute_gap_with_both_wordings(instrument):
+    document = {"pairs": [
+        {"id": "p_easy", "dimension": "ends_ease", "staff_item": "s_ease_easy",
+         "customer_item": "c_ease_easy", "staff_mean": 70.0, "customer_mean": 60.0, "gap": 10.0,
+         "staff_top_box": 0.7, "customer_top_box": 0.5},
+        {"id": "p_repeat_info", "dimension": "ends_ease", "staff_item": "s_ease_repeat",
+         "customer_item": "c_ease_repeat", "staff_mean": 40.0, "customer_mean": 70.0,
+         "gap": -30.0, "staff_top_box": 0.2, "customer_top_box": 0.6},
+        {"id": "p_asked", "dimension": "means_listening", "staff_item": "s_listen_ask",
+         "customer_item": "c_listen_ask", "staff_mean": None, "customer_mean": None,
+         "gap": None, "staff_top_box": None, "customer_top_box": None},
+    ]}
+    rows = findings.pair_rows(document, instrument)
+    assert [r["id"] for r in rows] == ["p_repeat_info", "p_easy", "p_asked"]
+    assert rows[0]["customer_reverse"] and rows[0]["staff_reverse"]
+    assert rows[1]["customer_text"] == "Doing business with them is easy."
+    assert rows[1]["dimension_title"] == "Ease"
+    assert rows[2]["top_box_gap"] is None
+
+
+# -- recommendations ---------------------------------------------------------------------------
+
+
+def test_recommendations_follow_the_patterns_most_pressing_first(instrument):
+    rows = rows_for(
+        instrument,
+        ends_ease=(80.0, 45.0),  # blind spot, gap 35
+        ends_speed=(70.0, 55.0),  # blind spot, gap 15
+        means_strategy=(40.0, None),  # low (staff only): 50 - 40 = 10
+        ends_trust=(70.0, 78.0),  # strength (customers 78)
+        means_organisation=(72.0, None),  # strength (staff only)
+    )
+    chosen = findings.select_recommendations(rows, instrument)
+    order = [(r["dimension"], r["pattern"]) for r in chosen]
+    assert order[:2] == [("ends_ease", "blind_spot"), ("ends_speed", "blind_spot")]
+    # means_strategy's two "low" recommendations come next, then the strengths.
+    assert order[2:4] == [("means_strategy", "low"), ("means_strategy", "low")]
+    assert order[4:] == [("ends_trust", "strength"), ("means_organisation", "strength")]
+    assert [r["rank"] for r in chosen] == list(range(1, len(chosen) + 1))
+    assert [r["priority"] for r in chosen] == [
+        "High priority", "Priority", "Priority", "Priority", "Protect", "Protect"]
+    ease = chosen[0]
+    library = instrument.recommendations["ends_ease"]
+    assert ease["title"] == instrument.text(library.blind_spot[0].title)
+    assert ease["evidence"] == (
+        "Staff score it 80, customers 45: a gap of +35.0 points "
+        "(statistically significant, p = 0.01)."
+    )
+    assert chosen[2]["evidence"] == (
+        "Staff score it 40, below 50 (the only audience with results on it).")
+    assert chosen[4]["evidence"] == "Customers score it 78, at or above 70."
+    assert chosen[5]["evidence"] == (
+        "Staff score it 72, at or above 70; customers are not asked about it.")
+
+
+def test_a_dimension_that_is_both_a_blind_spot_and_low_gets_both(instrument):
+    rows = rows_for(instrument, ends_giving=(48.0, 20.0))
+    chosen = findings.select_recommendations(rows, instrument)
+    assert {r["pattern"] for r in chosen} == {"blind_spot", "low"}
+    assert all(r["priority"] == "High priority" for r in chosen)  # 28 + 30 >= 20
+    assert "Both audiences score it below 50: staff 48, customers 20." in [
+        r["evidence"] for r in chosen]
+
+
+def test_no_pattern_no_recommendation(instrument):
+    assert findings.select_recommendations(rows_for(instrument), instrument) == []
+
+
+def test_not_significant_gap_is_said_so(instrument):
+    rows = rows_for(instrument, ends_ease=(80.0, 60.0))
+    rows[[r["id"] for r in rows].index("ends_ease")].update(gap_p=0.2, significant=False)
+    chosen = findings.select_recommendations(rows, instrument)
+    assert chosen[0]["evidence"].endswith("(not statistically significant).")
+
+
+# -- comments ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("responses", "suppressed", "shown"),
+    [(9, False, False), (10, False, True), (200, False, True), (12, True, False), (0, True, False)],
+)
+def test_comments_need_twice_the_anonymity_threshold(responses, suppressed, shown):
+    result = {"responses": responses, "suppressed": suppressed}
+    assert findings.comments_shown(result, 10) is shown
+    assert findings.comments_shown(None, 10) is False
+
+
+def test_comments_sorted_identical_ones_counted_text_kept():
+    texts = ["  Zebra  ", "apple", "<b>Apple</b>", "apple", "", "   ", "Banana\nsplit"]
+    assert findings.collapse_comments(texts) == [
+        {"text": "<b>Apple</b>", "count": 1},
+        {"text": "apple", "count": 2},
+        {"text": "Banana\nsplit", "count": 1},
+        {"text": "Zebra", "count": 1},
+    ]
+
+
+# -- position, limitations, segments (from real scoring) ---------------------------------------
+
+
+def score(instrument: Instrument, respondents: list[Respondent], threshold: int = 5) -> dict:
+    return score_respondents(spec_for(instrument, threshold), respondents).to_dict()
+
+
+def everyone(instrument: Instrument, audience: str, value: int, count: int,
+             segments: dict[str, str] | None = None) -> list[Respondent]:
+    answers = {}
+    for item in instrument.items_for(audience):  # type: ignore[arg-type]
+        scale = instrument.scale(item.scale)
+        answers[item.id] = min(scale.max, max(scale.min, value))
+    return [Respondent(audience=audience, answers=answers, segments=segments or {})
+            for _ in range(count)]
+
+
+def test_limitations_for_nobody_staff_only_and_suppressed(instrument):
+    nobody = score(instrument, [])
+    assert [n["kind"] for n in findings.limitations(nobody, instrument)] == ["no_responses"]
+
+    staff_only = score(instrument, everyone(instrument, "staff", 4, 5))
+    kinds = [n["kind"] for n in findings.limitations(staff_only, instrument)]
+    assert kinds == ["no_customer", "self_rated"]
+
+    suppressed = score(instrument, everyone(instrument, "staff", 4, 5)
+                       + everyone(instrument, "customer", 2, 3))
+    notes = findings.limitations(suppressed, instrument)
+    assert [n["kind"] for n in notes] == ["suppressed_customer", "self_rated"]
+    assert notes[0]["text"] == (
+        "The customer results are suppressed: 3 customers responded, fewer than the "
+        "anonymity threshold of 5.")
+
+
+def test_perception_gap_is_the_distance_from_the_staff_view(instrument):
+    document = score(instrument, everyone(instrument, "staff", 5, 5)
+                     + everyone(instrument, "customer", 2, 5))
+    gap = findings.perception_gap(document)
+    staff = document["indices"]["staff"]
+    assert gap["staff_means"] == staff["means"] and gap["staff_ends"] == staff["ends"]
+    assert gap["ends_difference"] == pytest.approx(staff["ends"] - document["position"]["ends"])
+    assert gap["means_difference"] == 0.0  # the position's means is the staff's
+    assert gap["distance"] == pytest.approx(abs(gap["ends_difference"]))
+    staff_only = score(instrument, everyone(instrument, "staff", 5, 5))
+    assert findings.perception_gap(staff_only) is None
+
+
+def test_near_cut_says_that_a_rounded_sixty_is_low():
+    notes = findings.near_cut({"means": 59.6, "ends": 60.0}, 60.0)
+    assert notes == ["The means index is 59.6: shown rounded as 60, it is just below the "
+                     "“high” mark of 60 and so counts as low."]
+    assert findings.near_cut({"means": 59.4, "ends": None}, 60.0) == []
+
+
+def test_segments_keep_suppressed_groups_as_columns(instrument):
+    respondents = (
+        everyone(instrument, "staff", 4, 7, {"staff_function": "sales"})
+        + everyone(instrument, "staff", 5, 6, {"staff_function": "service"})
+        + everyone(instrument, "staff", 3, 2, {"staff_function": "marketing"})
+        + everyone(instrument, "customer", 3, 5)
+    )
+    document = score(instrument, respondents)
+    rows = findings.dimension_rows(document, instrument)
+    breakdowns = findings.segment_breakdowns(document, instrument, rows)
+    staff = next(b for b in breakdowns if b["audience"] == "staff")
+    assert len(staff["dimensions"]) == 16
+    function = next(g for g in staff["groups"] if g["id"] == "staff_function")
+    by_option = {c["id"]: c for c in function["columns"]}
+    assert set(by_option) == {o.id for o in instrument.questionnaires["staff"].segments[0].options}
+    assert by_option["sales"]["suppressed"] is False and by_option["sales"]["respondents"] == 7
+    assert all(isinstance(v, float) for v in by_option["sales"]["scores"])
+    assert by_option["marketing"]["suppressed"] is True  # 2 < 5
+    assert by_option["service"]["suppressed"] is True  # rule 15: the next-smallest
+    assert by_option["marketing"]["scores"] == [None] * 16
+    assert staff["all"]["respondents"] == 15
+    assert staff["suppressed_groups"] >= 2
+    customers = next(b for b in breakdowns if b["audience"] == "customer")
+    assert len(customers["dimensions"]) == 12  # customers are asked about 12 dimensions
+    assert [g["key"] for g in customers["groups"]] == ["A", "B", "C", "D"]
+
+
+def test_maturity_levels_mark_the_current_one(instrument):
+    document = score(instrument, everyone(instrument, "staff", 4, 5)
+                     + everyone(instrument, "customer", 4, 5))
+    levels = findings.maturity_levels(document, instrument)
+    assert [level["level"] for level in levels] == [1, 2, 3, 4, 5]
+    assert [level["current"] for level in levels].count(True) == 1
+    current = next(level for level in levels if level["current"])
+    assert current["label"] == document["position"]["maturity_label"]
+    assert levels[0]["range"] == (0.0, 20.0) and levels[-1]["range"] == (80.0, 100.0)
