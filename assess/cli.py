@@ -10,7 +10,7 @@ import click
 from alembic import command
 from alembic.config import Config
 from flask import Flask, current_app
-from flask.cli import AppGroup, FlaskGroup
+from flask.cli import AppGroup, FlaskGroup, with_appcontext
 
 from assess import create_app
 from assess.paths import migrations_dir
@@ -67,6 +67,7 @@ def current_command() -> None:
 
 @click.command("demo")
 @click.option("--seed", default=2026, show_default=True, help="Same seed, same data.")
+@with_appcontext
 def demo_command(seed: int) -> None:
     """Load a demo organisation with a realistic set of synthetic responses (once)."""
     from assess.demo.generate import DEMO_EMAIL, DEMO_PASSWORD, load_demo

@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectChoice, SelectField, StringField
+from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange
 
 
@@ -14,10 +14,3 @@ class EngagementForm(FlaskForm):
         default=5,
         validators=[NumberRange(min=3, max=100)],
     )
-
-
-class SingleUseLinksForm(FlaskForm):
-    audience = SelectField(
-        "Audience", choices=[SelectChoice("staff", "Staff"), SelectChoice("customer", "Customers")]
-    )
-    count = IntegerField("How many", default=50, validators=[NumberRange(min=1, max=10000)])

@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import (
     Blueprint,
     abort,
@@ -12,18 +9,14 @@ from flask import (
     request,
     url_for,
 )
-from flask import (
-    Response as FlaskResponse,
-)
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from assess.engagements import services
-from assess.engagements.forms import EngagementForm, SingleUseLinksForm
+from assess.engagements.forms import EngagementForm
 from assess.engagements.models import Engagement, Status
 from assess.extensions import db
 from assess.instruments.loader import discover_instruments
-from assess.instruments.schema import Audience
 from assess.respondents import services as respondent_services
 from assess.results.service import response_counts
 
@@ -79,23 +72,11 @@ def new():  # type: ignore[no-untyped-def]
 @login_required
 def detail(engagement_id: int):  # type: ignore[no-untyped-def]
     engagement = engagement_for(engagement_id)
-    instrument = engagement.instrument()
-    open_links: dict[str, str] = {}
-    if current_user.can_manage and engagement.status != Status.CLOSED:
-        for audience in instrument.audiences():
-            # Only shows the derived token; the link row exists from creation.
-            link = respondent_services.existing_open_link(engagement, audience)
-            if link is not None:
-                open_links[str(audience)] = respondent_services.link_url(
-                    respondent_services.open_link_token(link)
-                )
     return render_template(
         "engagements/detail.html",
         engagement=engagement,
-        instrument=instrument,
+        instrument=engagement.instrument(),
         counts=response_counts(engagement.id),
-        open_links=open_links,
-        links_form=SingleUseLinksForm(),
     )
 
 
@@ -118,31 +99,3 @@ def change_status(engagement_id: int):  # type: ignore[no-untyped-def]
         db.session.commit()
         flash(f"The engagement is now {engagement.status}.")
     return redirect(url_for(".detail", engagement_id=engagement.id))
-
-
-@bp.post("/engagements/<int:engagement_id>/links")
-@login_required
-def single_use_links(engagement_id: int):  # type: ignore[no-untyped-def]
-    """Personal links as a CSV for a mail merge; the tokens are never shown again."""
-    engagement = engagement_for(engagement_id, manage=True)
-    form = SingleUseLinksForm()
-    if not form.validate_on_submit():
-        flash("Ask for between 1 and 10,000 links for staff or customers.", "error")
-        return redirect(url_for(".detail", engagement_id=engagement.id))
-    audience = Audience(form.audience.data)
-    if audience not in engagement.instrument().questionnaires:
-        flash(f"This instrument has no {audience} questionnaire.", "error")
-        return redirect(url_for(".detail", engagement_id=engagement.id))
-    tokens = respondent_services.create_single_use_links(engagement, audience, form.count.data)
-    db.session.commit()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["audience", "link"])
-    for token in tokens:
-        writer.writerow([str(audience), respondent_services.link_url(token)])
-    filename = f"engagement-{engagement.id}-{audience}-links.csv"
-    return FlaskResponse(
-        buffer.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f"attachment; filename={filename}"},
-    )
