@@ -24,6 +24,7 @@ DEFAULTS: dict[str, object] = {
     "SMTP_PASSWORD": None,
     "SMTP_STARTTLS": False,
     "SMTP_SENDER": "assess@localhost",
+    "SMTP_CAFILE": None,  # a private certificate authority for the SMTP server's TLS
 }
 
 
