@@ -6,19 +6,25 @@ the core ones (``db``, ``demo``).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
-from alembic import command
-from alembic.config import Config
 from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
 
 from assess import create_app
 from assess.paths import migrations_dir
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 db_cli = AppGroup("db", help="The database schema (Alembic migrations).")
 
 
 def alembic_config(app: Flask) -> Config:
+    # Alembic is imported here, not at the top: every other command starts faster.
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(migrations_dir()))
     config.attributes["database_url"] = app.config["DATABASE_URL"]
@@ -29,6 +35,8 @@ def alembic_config(app: Flask) -> Config:
 @click.argument("revision", default="head")
 def upgrade_command(revision: str) -> None:
     """Create or upgrade the schema to REVISION (default: the latest)."""
+    from alembic import command
+
     command.upgrade(alembic_config(current_app), revision)
     click.echo("The database schema is up to date.")
 
@@ -62,6 +70,8 @@ def check_command() -> None:
 @db_cli.command("current")
 def current_command() -> None:
     """Show the schema revision the database is at."""
+    from alembic import command
+
     command.current(alembic_config(current_app), verbose=False)
 
 

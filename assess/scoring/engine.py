@@ -11,8 +11,6 @@ import math
 import warnings
 from collections.abc import Iterable
 
-from scipy import stats as sps
-
 from .model import (
     AUDIENCES,
     CUSTOMER,
@@ -72,6 +70,8 @@ def t_interval(mean: float, sd: float, n: int) -> tuple[float, float] | None:
     """Rule 6: ``mean ± t(0.975, n - 1) · sd / √n`` (Student's t); None when n < 2."""
     if n < 2:
         return None
+    from scipy import stats as sps  # imported when first needed: it is slow to import
+
     half = float(sps.t.ppf(0.975, n - 1)) * sd / math.sqrt(n)
     return (mean - half, mean + half)
 
@@ -129,6 +129,8 @@ def welch_p(mean1: float, sd1: float, n1: int, mean2: float, sd2: float, n2: int
         return None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
+        from scipy import stats as sps
+
         p = float(sps.ttest_ind_from_stats(mean1, sd1, n1, mean2, sd2, n2, equal_var=False).pvalue)
     return p if math.isfinite(p) else None
 
