@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import (
@@ -195,6 +196,33 @@ def _outcome_messages(outcome: invitations.MailingOutcome, what: str) -> None:
         flash(f"{len(outcome.failed)} could not be sent: {listed}{more}.", "error")
 
 
+def _send_to_pasted(
+    form: InvitationForm | ReminderForm,
+    engagement: Engagement,
+    chosen: Audience,
+    what: str,
+    send: Callable[[list[str]], invitations.MailingOutcome],
+) -> tuple[Response | None, list[str]]:
+    """Parse the pasted addresses and send; nothing goes out if any address is bad.
+
+    Returns the redirect after a send (or None to show the form again) and the
+    addresses that were not e-mail addresses.
+    """
+    parsed = mail.parse_addresses(form.addresses.data or "")
+    if parsed.invalid:
+        form.addresses.errors = [
+            "Nothing was sent. These are not e-mail addresses; correct or remove them:"
+        ]
+        return None, parsed.invalid
+    try:
+        outcome = send(parsed.addresses)
+    except invitations.InvitationError as error:
+        form.addresses.errors = [str(error)]
+        return None, []
+    _outcome_messages(outcome, f"{chosen} {what}")
+    return _back(engagement, chosen), []
+
+
 @bp.route("/<audience>/invitations", methods=["GET", "POST"])
 @login_required
 def invite(engagement_id: int, audience: str):  # type: ignore[no-untyped-def]
@@ -203,22 +231,14 @@ def invite(engagement_id: int, audience: str):  # type: ignore[no-untyped-def]
     form = InvitationForm()
     problems: list[str] = []
     if settings is not None and form.validate_on_submit():
-        parsed = mail.parse_addresses(form.addresses.data or "")
-        if parsed.invalid:
-            problems = parsed.invalid
-            form.addresses.errors = [
-                "Nothing was sent. These are not e-mail addresses; correct or remove them:"
-            ]
-        else:
-            try:
-                outcome = invitations.send_invitations(
-                    settings, engagement, chosen, parsed.addresses, form.note.data or ""
-                )
-            except invitations.InvitationError as error:
-                form.addresses.errors = [str(error)]
-            else:
-                _outcome_messages(outcome, f"{chosen} invitation")
-                return _back(engagement, chosen)
+        sent, problems = _send_to_pasted(
+            form, engagement, chosen, "invitation",
+            lambda addresses: invitations.send_invitations(
+                settings, engagement, chosen, addresses, form.note.data or ""
+            ),
+        )
+        if sent is not None:
+            return sent
     return render_template(
         "respondents/invite.html",
         engagement=engagement,
@@ -243,23 +263,15 @@ def remind(engagement_id: int, audience: str):  # type: ignore[no-untyped-def]
     form = ReminderForm()
     problems: list[str] = []
     if settings is not None and form.validate_on_submit():
-        parsed = mail.parse_addresses(form.addresses.data or "")
-        if parsed.invalid:
-            problems = parsed.invalid
-            form.addresses.errors = [
-                "Nothing was sent. These are not e-mail addresses; correct or remove them:"
-            ]
-        else:
-            try:
-                outcome = invitations.send_reminder(
-                    settings, engagement, chosen, parsed.addresses,
-                    include_open_link=bool(form.include_open_link.data),
-                )
-            except invitations.InvitationError as error:
-                form.addresses.errors = [str(error)]
-            else:
-                _outcome_messages(outcome, f"{chosen} reminder")
-                return _back(engagement, chosen)
+        sent, problems = _send_to_pasted(
+            form, engagement, chosen, "reminder",
+            lambda addresses: invitations.send_reminder(
+                settings, engagement, chosen, addresses,
+                include_open_link=bool(form.include_open_link.data),
+            ),
+        )
+        if sent is not None:
+            return sent
     invited_on = invitations.first_invitation_on(engagement, chosen)
     return render_template(
         "respondents/remind.html",

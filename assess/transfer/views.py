@@ -50,27 +50,18 @@ def import_file(engagement_id: int):  # type: ignore[no-untyped-def]
         return back
     try:
         report = services.import_responses(engagement, audience, upload.stream, upload.filename)
-    except ImportRejected as rejected:
+    except (ImportRejected, FileProblem, TransferError) as error:
+        # Nothing of the file is kept; a rejected file lists its bad cells.
         db.session.rollback()
-        return render_template(
-            "transfer/import_errors.html",
-            engagement=engagement,
-            filename=upload.filename,
-            audience=audience,
-            message=str(rejected),
-            errors=rejected.errors[:SHOWN_ERRORS],
-            total=rejected.total,
-        ), 422
-    except (FileProblem, TransferError) as error:
-        db.session.rollback()
+        cells = error.errors if isinstance(error, ImportRejected) else []
         return render_template(
             "transfer/import_errors.html",
             engagement=engagement,
             filename=upload.filename,
             audience=audience,
             message=str(error),
-            errors=[],
-            total=0,
+            errors=cells[:SHOWN_ERRORS],
+            total=error.total if isinstance(error, ImportRejected) else 0,
         ), 422
     db.session.commit()
     flash(report.summary())
