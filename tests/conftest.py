@@ -172,7 +172,9 @@ def make_engagement(app: Flask) -> Callable[..., Any]:
 
 @pytest.fixture
 def make_response(app: Flask) -> Callable[..., Any]:
-    """Store a submitted response directly (bypassing the questionnaire pages)."""
+    """Store a submitted response directly (bypassing the questionnaire pages),
+    with its answer codes as on submission (``answer_codes=False``: without, as
+    responses stored before the codes existed)."""
     from datetime import date
 
     from assess.extensions import db
@@ -184,12 +186,18 @@ def make_response(app: Flask) -> Callable[..., Any]:
         SegmentAnswer,
     )
     from assess.respondents.services import bump_revision
+    from assess.results.codes import CodeLayout
 
     def factory(engagement: Any, audience: str, answers: dict[str, int | None],
                 segments: dict[str, str] | None = None,
-                comments: dict[str, str] | None = None) -> Any:
+                comments: dict[str, str] | None = None, answer_codes: bool = True) -> Any:
+        codes = None
+        if answer_codes:
+            layout = CodeLayout.for_instrument(engagement.instrument(), audience)
+            codes = layout.encode(answers, segments or {})
         response = Response(engagement_id=engagement.id, audience=audience,
-                            status=ResponseStatus.SUBMITTED, submitted_on=date.today())
+                            status=ResponseStatus.SUBMITTED, submitted_on=date.today(),
+                            answer_codes=codes)
         db.session.add(response)
         db.session.flush()
         db.session.add_all(Answer(response_id=response.id, item_id=k, value=v)

@@ -26,6 +26,7 @@ from assess.respondents.models import (
     SegmentAnswer,
 )
 from assess.respondents.services import bump_revision, open_link
+from assess.results.codes import CodeLayout
 
 DEMO_ORGANISATION = "Northwind Utilities (demo)"
 DEMO_EMAIL = "demo@assess.local"
@@ -101,8 +102,9 @@ def _fill(
     for audience, count in ((Audience.STAFF, staff), (Audience.CUSTOMER, customers)):
         if audience not in instrument.questionnaires:
             continue
+        codes = CodeLayout.for_instrument(instrument, audience)
         for _ in range(count):
-            _respondent(engagement, instrument, audience, rng, year_index)
+            _respondent(engagement, instrument, audience, codes, rng, year_index)
     bump_revision(engagement.id)
 
 
@@ -110,6 +112,7 @@ def _respondent(
     engagement: Engagement,
     instrument: Instrument,
     audience: Audience,
+    codes: CodeLayout,
     rng: random.Random,
     year_index: int,
 ) -> None:
@@ -124,6 +127,8 @@ def _respondent(
     db.session.add(response)
     db.session.flush()
     questionnaire = instrument.questionnaires[audience]
+    given: dict[str, int | None] = {}
+    chosen: dict[str, str] = {}
     mood = rng.gauss(0, 0.10)  # this respondent's general warmth
     for question in questionnaire.segments:
         # A few leave a segment question blank, as real respondents do.
@@ -133,6 +138,7 @@ def _respondent(
         option = rng.choices(question.options, weights=weights)[0]
         # Leaders see the firm through rosier glasses than the front line.
         mood += SEGMENT_EFFECTS.get(option.id, 0.0)
+        chosen[question.id] = option.id
         db.session.add(
             SegmentAnswer(response_id=response.id, question_id=question.id, option_id=option.id)
         )
@@ -151,12 +157,16 @@ def _respondent(
             level = LATENT[(lens, audience)][year_index] + mood + opinion.get(dimension, 0.0)
         if scale.allow_na and item.outcome is None and rng.random() < 0.05:
             db.session.add(Answer(response_id=response.id, item_id=item.id, value=None))
+            given[item.id] = None
             continue
         latent = min(1.0, max(0.0, rng.gauss(level, 0.10)))
         if item.reverse:
             latent = 1.0 - latent
         value = scale.min + round(latent * (scale.max - scale.min))
         db.session.add(Answer(response_id=response.id, item_id=item.id, value=value))
+        given[item.id] = value
+    # As on submission: the answers in one short byte string, for the results.
+    response.answer_codes = codes.encode(given, chosen)
     comments = STAFF_COMMENTS if audience == Audience.STAFF else CUSTOMER_COMMENTS
     for question in questionnaire.open_questions:
         if rng.random() < 0.35:

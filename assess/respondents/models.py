@@ -20,7 +20,16 @@ from __future__ import annotations
 import enum
 from datetime import date
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from assess.db import Base, str_enum
@@ -89,6 +98,10 @@ class Response(Base):
     external_id: Mapped[str | None] = mapped_column(String(200), default=None)
     started_on: Mapped[date] = mapped_column(default=date.today)
     submitted_on: Mapped[date | None] = mapped_column(default=None)
+    # Set on submission: the answers in one short byte string (format in
+    # assess.results.codes), so the results read one row per response rather
+    # than every answer. Derived from the answers, which stay the record.
+    answer_codes: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
 
     answers: Mapped[list[Answer]] = relationship(
         back_populates="response", cascade="all, delete-orphan", passive_deletes=True

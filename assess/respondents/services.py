@@ -30,6 +30,7 @@ from assess.respondents.models import (
     SpentKey,
 )
 from assess.respondents.texts import ui_texts
+from assess.results.codes import CodeLayout
 
 NOT_APPLICABLE = "na"
 MAX_SINGLE_USE = 10_000
@@ -309,7 +310,7 @@ def start_response(link: Link, resume_key_hash: str) -> Response:
     return response
 
 
-def submit_response(response: Response, link: Link) -> bool:
+def submit_response(response: Response, link: Link, instrument: Instrument) -> bool:
     """Submit once. Returns False, having changed nothing, when that is not possible.
 
     The database decides, so this holds under concurrent requests:
@@ -319,7 +320,9 @@ def submit_response(response: Response, link: Link) -> bool:
     2. a personal link is marked used by a conditional UPDATE (``used`` false →
        true), which only one transaction can win;
     3. the response moves from in progress to submitted by a conditional UPDATE
-       that also clears its resume key, so nothing joins it back to the link.
+       that also clears its resume key, so nothing joins it back to the link,
+       and stores its answer codes (:mod:`assess.results.codes`), read by the
+       results; its answers do not change after this.
 
     On False the caller rolls back.
     """
@@ -348,7 +351,12 @@ def submit_response(response: Response, link: Link) -> bool:
             Response.status == ResponseStatus.IN_PROGRESS,
             Response.resume_key_hash == key,
         )
-        .values(status=ResponseStatus.SUBMITTED, submitted_on=today, resume_key_hash=None)
+        .values(
+            status=ResponseStatus.SUBMITTED,
+            submitted_on=today,
+            resume_key_hash=None,
+            answer_codes=stored_codes(response, instrument),
+        )
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
@@ -357,6 +365,23 @@ def submit_response(response: Response, link: Link) -> bool:
     db.session.expire(response)
     db.session.expire(link)
     return True
+
+
+def stored_codes(response: Response, instrument: Instrument) -> bytes:
+    """The answer codes of a response, from its stored answers."""
+    answers = dict(
+        db.session.execute(
+            select(Answer.item_id, Answer.value).where(Answer.response_id == response.id)
+        ).all()
+    )
+    segments = dict(
+        db.session.execute(
+            select(SegmentAnswer.question_id, SegmentAnswer.option_id).where(
+                SegmentAnswer.response_id == response.id
+            )
+        ).all()
+    )
+    return CodeLayout.for_instrument(instrument, response.audience).encode(answers, segments)
 
 
 def bump_revision(engagement_id: int) -> None:

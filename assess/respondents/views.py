@@ -262,7 +262,7 @@ def page(token: str, number: int):  # type: ignore[no-untyped-def]
     action = request.form.get("action", "next")
     last = number == len(pages) - 1
     if last and action != "back":
-        if not services.submit_response(response, visit.link):
+        if not services.submit_response(response, visit.link, visit.instrument):
             db.session.rollback()
             return _render("respondents/done.html", visit, 409)
         db.session.commit()

@@ -10,60 +10,20 @@ from sqlalchemy import func, select
 from assess.engagements.models import Engagement
 from assess.engagements.services import previous_engagement
 from assess.extensions import db
-from assess.instruments.schema import Audience, Instrument
+from assess.instruments.schema import Audience
 from assess.respondents.models import Answer, Response, ResponseStatus, SegmentAnswer
 from assess.results import statistics_sql
-from assess.scoring import (
-    DimensionSpec,
-    InstrumentSpec,
-    ItemSpec,
-    Parameters,
-    Respondent,
-    Results,
-    SegmentSpec,
-    Statistics,
-    score,
-)
+from assess.results.spec import spec_for
+from assess.scoring import InstrumentSpec, Respondent, Results, Statistics, score
 
-
-def spec_for(instrument: Instrument, anonymity_threshold: int) -> InstrumentSpec:
-    """Translate an instrument (and the engagement's threshold) for the scoring core."""
-    items = []
-    for item in instrument.items:
-        scale = instrument.scale(item.scale)
-        items.append(
-            ItemSpec(
-                id=item.id,
-                audience=str(item.audience),
-                min=scale.min,
-                max=scale.max,
-                dimension=item.dimension,
-                outcome=str(item.outcome) if item.outcome else None,
-                reverse=item.reverse,
-                pair=item.pair,
-            )
-        )
-    segments = [
-        SegmentSpec(id=q.id, audience=str(audience), options=tuple(o.id for o in q.options))
-        for audience, questionnaire in instrument.questionnaires.items()
-        for q in questionnaire.segments
-    ]
-    levels = sorted(instrument.maturity, key=lambda m: m.level)
-    parameters = Parameters(
-        quadrant_cut=instrument.scoring.quadrant_cut,
-        maturity_cuts=tuple(instrument.scoring.maturity_cuts),
-        anonymity_threshold=anonymity_threshold,
-        maturity_labels=tuple(instrument.text(m.label) for m in levels),
-    )
-    return InstrumentSpec(
-        dimensions=tuple(
-            DimensionSpec(id=d.id, lens=str(d.lens), weight=d.weight)
-            for d in instrument.dimensions
-        ),
-        items=tuple(items),
-        segments=tuple(segments),
-        parameters=parameters,
-    )
+__all__ = [
+    "engagement_results",
+    "engagement_statistics",
+    "response_counts",
+    "results_document",
+    "spec_for",
+    "submitted_respondents",
+]
 
 
 def submitted_respondents(engagement_id: int) -> list[Respondent]:

@@ -5,18 +5,24 @@
 responses, without loading their answers into Python one by one. The work is
 split where each side is fastest:
 
-1. **SQL, one pass over the answers.** Each answer becomes a bit field of its
-   response's *answer vector*: the item's field holds ``v - min + 1`` (0 means
-   missing: skipped or "not applicable", rule 1). A response has at most one
-   answer per item (the primary key), so its fields never overlap, and adding
-   them up per response (``GROUP BY``) packs the whole response into a few
-   64-bit integers. Segment answers are packed the same way (option index + 1).
-   The item -> field mapping comes from the instrument snapshot, not from a
-   table: on PostgreSQL a ``VALUES`` list, on SQLite an indexed temporary
-   table (SQLite cannot index a ``VALUES`` list and would scan it for each of
-   millions of answers).
-2. **numpy, one row per response.** The vectors (100,000 rows for a large
-   survey instead of 2.5 million answers) are unpacked column-wise: reverse
+1. **SQL, one short row per response.** Each submitted response carries its
+   *answer codes* (:mod:`assess.results.codes`: one small integer per item and
+   per segment question of its audience, stored when it was submitted), so one
+   index scan of the engagement's responses reads everything: 100,000 rows of a
+   few dozen bytes for a large survey, instead of 2.5 million answers.
+2. **SQL, the answers themselves, for responses without codes** (stored before
+   the codes existed, or by a writer that did not set them; normally none).
+   Each answer becomes a bit field of its response's *answer vector*: the
+   item's field holds ``v - min + 1`` (0 means missing: skipped or "not
+   applicable", rule 1). A response has at most one answer per item (the
+   primary key), so its fields never overlap, and adding them up per response
+   (``GROUP BY``) packs the whole response into a few 64-bit integers. Segment
+   answers are packed the same way (option index + 1). The item -> field
+   mapping comes from the instrument snapshot, not from a table: on PostgreSQL
+   a ``VALUES`` list, on SQLite an indexed temporary table (SQLite cannot index
+   a ``VALUES`` list and would scan it for each of millions of answers). The
+   vectors are unpacked into the same codes as step 1.
+3. **numpy, one row per response.** The codes are read column-wise: reverse
    recoding (rule 2), item scores (rule 3), top box (rule 4), the
    half-of-the-items rule and dimension scores (rule 5), listwise alpha inputs
    (rule 7), NPS counts (rule 13) and the groups of rule 14.
@@ -26,9 +32,12 @@ respondent dimension scores multiples of that divided by ``lcm(1..k)``) turned
 into a float once, correctly rounded, so the floats equal those of
 ``summarise``, which uses the same exact arithmetic.
 
+Steps 1 and 2 are two statements; they agree because a response gets its codes
+in the transaction that submits it and its answers never change afterwards.
+
 The database never holds an answer off its item's scale or a segment option the
 instrument does not have (the questionnaire pages and the import refuse them);
-should one be there anyway, this path ignores it where ``summarise`` raises.
+should one be there anyway, step 2 ignores it where ``summarise`` raises.
 """
 
 from __future__ import annotations
@@ -44,6 +53,7 @@ from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, ins
 from sqlalchemy.engine import Connection
 
 from assess.respondents.models import ResponseStatus
+from assess.results.codes import CodeLayout
 from assess.scoring import (
     AUDIENCES,
     RECOMMEND,
@@ -120,11 +130,12 @@ class AudienceLayout:
         self, spec: InstrumentSpec, audience: str, first_item_word: int, first_segment_word: int
     ) -> None:
         self.audience = audience
-        self.items: list[ItemSpec] = [i for i in spec.items if i.audience == audience]
+        self.codes = CodeLayout.of(spec, audience)
+        self.items: list[ItemSpec] = list(self.codes.items)
         self.item_fields, self.item_words = _pack(
             [(i.max - i.min + 1).bit_length() for i in self.items], first_item_word
         )
-        self.segments = [s for s in spec.segments if s.audience == audience]
+        self.segments = list(self.codes.segments)
         self.segment_fields, self.segment_words = _pack(
             [len(s.options).bit_length() for s in self.segments], first_segment_word
         )
@@ -210,7 +221,7 @@ def _sqlite_map_table(name: str, key: list[str], others: list[tuple[str, type]])
 
 
 def _sqlite_query(layout: Layout) -> str:
-    """SQLite: per audience, one streaming GROUP BY over its responses.
+    """SQLite: per audience, one streaming GROUP BY over its responses without codes.
 
     The responses come in id order from the (engagement, audience, status)
     index, so the GROUP BY needs no sort; each response's answers are read
@@ -242,13 +253,15 @@ def _sqlite_query(layout: Layout) -> str:
             f"LEFT JOIN {_SQLITE_ITEM_MAP} m ON m.audience = :aud{index} "
             "AND m.item_id = a.item_id AND a.value BETWEEN m.lo AND m.hi "
             f"WHERE r.engagement_id = :engagement_id AND r.audience = :aud{index} "
-            "AND r.status = :submitted GROUP BY r.id"
+            "AND r.status = :submitted AND (r.answer_codes IS NULL "
+            f"OR length(r.answer_codes) != :len{index}) GROUP BY r.id"
         )
     return " UNION ALL ".join(branches)
 
 
 def _postgresql_query(layout: Layout, params: dict[str, object]) -> str:
-    """PostgreSQL: one parallel pass over the answers and segment answers together.
+    """PostgreSQL: one parallel pass over the answers and segment answers together,
+    for the responses without codes.
 
     Each answer and each segment answer becomes its contributions to the words
     (a ``VALUES`` list joined on the item, or on the question and option); the
@@ -288,7 +301,12 @@ def _postgresql_query(layout: Layout, params: dict[str, object]) -> str:
         + " ".join(f"WHEN :aud{n} THEN {n}" for n in range(len(AUDIENCES)))
         + " ELSE -1 END"
     )
-    where = "{r}.engagement_id = :engagement_id AND {r}.status = :submitted"
+    where = (
+        "{r}.engagement_id = :engagement_id AND {r}.status = :submitted "
+        "AND ({r}.answer_codes IS NULL OR octet_length({r}.answer_codes) != CASE {r}.audience "
+        + " ".join(f"WHEN :aud{n} THEN :len{n}" for n in range(len(AUDIENCES)))
+        + " ELSE 0 END)"
+    )
     if not streams:
         return f"SELECT {audience} FROM responses r WHERE {where.format(r='r')}"
     return (
@@ -301,19 +319,43 @@ def _postgresql_query(layout: Layout, params: dict[str, object]) -> str:
     )
 
 
+def _params(layout: Layout, engagement_id: int) -> dict[str, object]:
+    return {
+        "engagement_id": engagement_id,
+        "submitted": ResponseStatus.SUBMITTED.value,
+        **{f"aud{n}": audience for n, audience in enumerate(AUDIENCES)},
+        **{f"len{n}": layout.audiences[a].codes.length for n, a in enumerate(AUDIENCES)},
+    }
+
+
+def fetch_codes(
+    connection: Connection, layout: Layout, engagement_id: int
+) -> list[tuple[int, bytes | None]]:
+    """``(audience index, answer codes or None)`` per submitted response."""
+    params = _params(layout, engagement_id)
+    audience = (
+        "CASE r.audience "
+        + " ".join(f"WHEN :aud{n} THEN {n}" for n in range(len(AUDIENCES)))
+        + " ELSE -1 END"
+    )
+    sql = (
+        f"SELECT {audience}, r.answer_codes FROM responses r "
+        "WHERE r.engagement_id = :engagement_id AND r.status = :submitted"
+    )
+    statement, parameters = _driver_sql(connection, sql, params)
+    return list(connection.exec_driver_sql(statement, parameters).fetchall())
+
+
 def fetch_vectors(
     connection: Connection, layout: Layout, engagement_id: int
 ) -> list[tuple]:  # type: ignore[type-arg]
-    """``(audience index, item words.., segment words..)`` per submitted response.
+    """``(audience index, item words.., segment words..)`` per submitted response
+    without (valid) answer codes, computed from its answers.
 
     One statement, so it reads one consistent snapshot; a word is 0 where a
     response has nothing.
     """
-    params: dict[str, object] = {
-        "engagement_id": engagement_id,
-        "submitted": ResponseStatus.SUBMITTED.value,
-        **{f"aud{n}": audience for n, audience in enumerate(AUDIENCES)},
-    }
+    params = _params(layout, engagement_id)
     temporary: list[Table] = []
     restore: dict[str, str] = {}
     if connection.dialect.name == "sqlite":
@@ -386,33 +428,71 @@ def engagement_statistics(
 ) -> Statistics:
     """The :class:`Statistics` of an engagement's submitted responses, via SQL."""
     layout = Layout(spec)
-    rows = fetch_vectors(connection, layout, engagement_id)
-    return statistics_from_vectors(layout, rows)
+    plans = [layout.audiences[audience] for audience in AUDIENCES]
+    stored: list[list[bytes]] = [[] for _ in AUDIENCES]
+    missing = False
+    for index, codes in fetch_codes(connection, layout, engagement_id):
+        if index < 0:
+            continue  # not an audience of this version: scoring ignores it
+        if codes is not None and len(codes) == plans[index].codes.length:
+            stored[index].append(codes)
+        else:
+            missing = True
+    vectors = fetch_vectors(connection, layout, engagement_id) if missing else []
+    return statistics_from_codes(
+        layout,
+        {
+            plan.audience: _concatenate(plan.codes.decode(stored[n]), vectors_to_codes(
+                layout, plan, [row for row in vectors if row[0] == n]
+            ))
+            for n, plan in enumerate(plans)
+        },
+    )
 
 
-def statistics_from_vectors(layout: Layout, rows: Sequence[tuple]) -> Statistics:  # type: ignore[type-arg]
-    """Turn packed vectors into :class:`Statistics` (exact integer sums, then floats).
+def _concatenate(
+    *parts: tuple[np.ndarray, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray]:
+    return (
+        np.concatenate([items for items, _ in parts]),
+        np.concatenate([segments for _, segments in parts]),
+    )
 
-    ``rows`` are ``(audience index in AUDIENCES, item words.., segment words..)``.
-    """
+
+def vectors_to_codes(
+    layout: Layout, plan: AudienceLayout, rows: Sequence[tuple]  # type: ignore[type-arg]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The codes of one audience's packed vectors (rows of :func:`fetch_vectors`)."""
     width = 1 + layout.item_words + layout.segment_words
-    matrix = np.fromiter(
+    words = np.fromiter(
         itertools.chain.from_iterable(rows), dtype=np.int64, count=len(rows) * width
     ).reshape(len(rows), width)
+    item_words = words[:, 1 : 1 + layout.item_words]
+    segment_words = words[:, 1 + layout.item_words :]
+    return (
+        np.stack([f.read(item_words) for f in plan.item_fields], axis=1)
+        if plan.item_fields else np.zeros((len(rows), 0), dtype=np.int64),
+        np.stack([f.read(segment_words) for f in plan.segment_fields], axis=1)
+        if plan.segment_fields else np.zeros((len(rows), 0), dtype=np.int64),
+    )
+
+
+def statistics_from_codes(
+    layout: Layout, codes: dict[str, tuple[np.ndarray, np.ndarray]]
+) -> Statistics:
+    """Turn answer codes into :class:`Statistics` (exact integer sums, then floats).
+
+    ``codes[audience]`` is ``(item codes, segment codes)``, one row per response
+    of the audience, in the columns of its :class:`CodeLayout`.
+    """
     groups: dict = {}  # type: ignore[type-arg]
     alpha: dict = {}  # type: ignore[type-arg]
     items: dict = {}  # type: ignore[type-arg]
     nps = [0, 0, 0]
-    for index, audience in enumerate(AUDIENCES):
-        words = matrix[matrix[:, 0] == index]
+    for audience in AUDIENCES:
+        item_codes, segment_codes = codes[audience]
         _audience_statistics(
-            layout.audiences[audience],
-            words[:, 1 : 1 + layout.item_words],
-            words[:, 1 + layout.item_words :],
-            groups,
-            alpha,
-            items,
-            nps,
+            layout.audiences[audience], item_codes, segment_codes, groups, alpha, items, nps
         )
     return Statistics(
         groups=groups,
@@ -466,22 +546,23 @@ def _pool(
 
 def _audience_statistics(
     plan: AudienceLayout,
-    item_words: np.ndarray,
-    segment_words: np.ndarray,
+    item_codes: np.ndarray,
+    segment_codes: np.ndarray,
     groups: dict,  # type: ignore[type-arg]
     alpha: dict,  # type: ignore[type-arg]
     items: dict,  # type: ignore[type-arg]
     nps: list[int],
 ) -> None:
-    n = item_words.shape[0]
+    n = item_codes.shape[0]
     audience = plan.audience
 
     # Rules 1-4: per item, u = v' - min on 0..span (-1: missing). The item's
     # statistics come from the histogram of its field (a handful of values).
     u_cols: list[np.ndarray] = []
-    for item, f in zip(plan.items, plan.item_fields, strict=True):
-        code = f.read(item_words)
+    for column, item in enumerate(plan.items):
         span = item.max - item.min
+        code = item_codes[:, column]
+        code = np.where(code <= span + 1, code, 0)  # off the scale: ignored (never stored)
         counts = np.bincount(code, minlength=span + 2)[1 : span + 2].tolist()
         u_of = list(range(span + 1))  # u of each non-missing code, in code order
         if item.reverse:
@@ -558,8 +639,12 @@ def _audience_statistics(
 
     # Rule 14's groups: the whole audience, then each option of each segment
     # question. Respondents are first pooled by their combination of segment
-    # answers (the segment words; few distinct ones), as summarise() does.
+    # answers (packed into the audience's segment words; few distinct ones), as
+    # summarise() does.
     own = list(plan.segment_words)  # this audience's segment words only
+    segment_words = np.zeros((n, max(own, default=-1) + 1), dtype=np.int64)
+    for column, f in enumerate(plan.segment_fields):
+        segment_words[:, f.word] |= segment_codes[:, column] << f.shift
     keys, combo_sums, combo_counts = _pool(
         segment_words[:, own], sums, dtype is np.int64 and (n + 1) * largest * largest < 2**53
     )

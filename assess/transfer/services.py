@@ -4,7 +4,8 @@ Import: :func:`import_responses` reads and checks the whole file first
 (:mod:`assess.transfer.parsing`); a file with any bad cell raises
 :class:`ImportRejected` and nothing is written. A good file is written in one
 transaction with bulk inserts (``COPY`` on PostgreSQL): each row becomes a
-submitted response dated today. Rows whose respondent id is already in the
+submitted response dated today, with its answer codes
+(:mod:`assess.results.codes`). Rows whose respondent id is already in the
 engagement are skipped, so importing the same file twice adds nothing.
 
 Export: :func:`export_rows` streams the same layout back, one row per submitted
@@ -29,6 +30,7 @@ from assess.extensions import db
 from assess.instruments.schema import Audience
 from assess.respondents.models import Answer, Comment, Response, ResponseStatus, SegmentAnswer
 from assess.respondents.services import bump_revision
+from assess.results.codes import CodeLayout
 
 from .layout import NOT_APPLICABLE, Layout, neutralise
 from .parsing import DERIVED_ID_PREFIX, CellError, ImportRejected, ParsedFile, parse
@@ -195,11 +197,13 @@ def _write(
     connection = db.session.connection()
     today = date.today()
     ids = _new_response_ids(len(rows))
-    responses = [
+    codes = CodeLayout.for_instrument(engagement.instrument(), audience)
+    responses = (
         (rid, engagement.id, str(audience), ResponseStatus.SUBMITTED.value, 0,
-         parsed.external_ids[row], today, today)
+         parsed.external_ids[row], today, today,
+         codes.encode(dict(parsed.answers(row)), dict(parsed.segment_answers(row))))
         for rid, row in zip(ids, rows, strict=True)
-    ]
+    )
 
     def answers() -> Iterator[tuple[Any, ...]]:
         for done, (rid, row) in enumerate(zip(ids, rows, strict=True), start=1):
@@ -220,7 +224,8 @@ def _write(
 
     tables = [
         (Response.__table__, ["id", "engagement_id", "audience", "status", "page",
-                              "external_id", "started_on", "submitted_on"], iter(responses)),
+                              "external_id", "started_on", "submitted_on", "answer_codes"],
+         responses),
         (Answer.__table__, ["response_id", "item_id", "value"], answers()),
         (SegmentAnswer.__table__, ["response_id", "question_id", "option_id"], segments()),
         (Comment.__table__, ["response_id", "question_id", "text"], comments()),

@@ -25,6 +25,7 @@ from tests.respondents.conftest import (
     personal_tokens,
     submitted,
 )
+from tests.results.helpers import assert_codes_match_answers
 
 
 def _last_page(engagement, audience: str) -> int:
@@ -57,6 +58,7 @@ def test_a_replayed_final_page_of_a_personal_link_stores_nothing_more(client, ma
         assert client.post(f"/r/{token}/page/{number}", data={"action": "next"}).status_code == 409
     assert submitted() == 1 and count(Response) == 1
     assert link_for(token).used is True
+    assert assert_codes_match_answers(engagement) == 1  # for the results
 
 
 def test_a_double_click_on_submit_with_an_open_link_stores_one_response(client, make_engagement):
@@ -174,14 +176,14 @@ def test_a_personal_link_submits_once_even_with_two_responses_behind_it(app, mak
     [token] = personal_tokens(engagement, "staff")
     link = link_for(token)
     first = services.start_response(link, services.resume_key_for_single_use(token))
-    assert services.submit_response(first, link) is True
+    assert services.submit_response(first, link, engagement.instrument()) is True
     db.session.commit()
     # The key was cleared on submission, so a late start makes a new row…
     late = services.start_response(link, services.resume_key_for_single_use(token))
     assert late.id != first.id
     db.session.commit()
     # …which can never be submitted: the key is spent and the link is used.
-    assert services.submit_response(late, link) is False
+    assert services.submit_response(late, link, engagement.instrument()) is False
     db.session.rollback()
     assert submitted() == 1
     kept = db.session.scalar(select(Response.resume_key_hash).where(Response.id == first.id))

@@ -1,7 +1,8 @@
 """Migrations rebuild tables on SQLite (batch mode) without losing a row.
 
-0002 rebuilds answers and segment answers; 0003 rebuilds links and responses,
-whose drop must not cascade to the answers (foreign keys are off while migrating).
+0002 rebuilds answers and segment answers; 0003 rebuilds links and responses, and
+0004 going down rebuilds responses again: a drop that must not cascade to the
+answers (foreign keys are off while migrating).
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from jsonschema import Draft202012Validator
 from assess.extensions import db
 from assess.results.service import engagement_results, spec_for, submitted_respondents
 from assess.scoring import Results, score_respondents
+from tests.results.helpers import assert_codes_match_answers
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((REPO / "docs" / "results.schema.json").read_text(encoding="utf-8"))
@@ -42,6 +43,11 @@ def test_demo_engagement(app, runner, validator):
 
     engagement = load_demo(seed=11, staff=30, customers=60)
     db.session.commit()
+    assert assert_codes_match_answers(engagement) == 90
+    spec = spec_for(engagement.instrument(), engagement.anonymity_threshold)
+    assert engagement_results(engagement, with_previous=False) == score_respondents(
+        spec, submitted_respondents(engagement.id)
+    )
     document = results_json(runner, engagement.id)
     assert_valid(validator, document)
     assert document["engagement"]["id"] == engagement.id

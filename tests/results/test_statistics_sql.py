@@ -29,7 +29,7 @@ from assess.scoring import (
 )
 from tests.scoring.strategies import instruments, respondents_for
 
-from .helpers import clear, store
+from .helpers import CODES, clear, store
 
 
 def assert_same(spec: InstrumentSpec, engagement_id: int, respondents: list[Respondent]) -> None:
@@ -40,19 +40,26 @@ def assert_same(spec: InstrumentSpec, engagement_id: int, respondents: list[Resp
     assert from_sql == from_python
 
 
-def test_default_instrument_by_hand(make_engagement, make_response):
+@pytest.mark.parametrize("codes", CODES)
+def test_default_instrument_by_hand(make_engagement, make_response, codes):
     engagement = make_engagement()
+    count = iter(range(100))
+
+    def respond(*args, **kwargs):
+        stored = codes == "stored" or (codes == "mixed" and next(count) % 2 == 0)
+        return make_response(*args, answer_codes=stored, **kwargs)
+
     staff = {"s_strat_plan": 5, "s_strat_volume": 2, "s_strat_lifetime": None, "s_org_groups": 3}
-    make_response(engagement, "staff", staff, segments={"staff_function": "sales"})
-    make_response(engagement, "staff", {"s_strat_plan": 1, "s_strat_volume": 5})
-    make_response(engagement, "staff", {})  # submitted, nothing answered
-    make_response(
+    respond(engagement, "staff", staff, segments={"staff_function": "sales"})
+    respond(engagement, "staff", {"s_strat_plan": 1, "s_strat_volume": 5})
+    respond(engagement, "staff", {})  # submitted, nothing answered
+    respond(
         engagement,
         "customer",
         {"c_ease_easy": 4, "c_ease_repeat": 1, "c_recommend": 10, "c_stay_hostage": 2},
         segments={"customer_length": "over_10y", "customer_type": "individual"},
     )
-    make_response(engagement, "customer", {"c_recommend": 0, "c_ease_easy": None})
+    respond(engagement, "customer", {"c_recommend": 0, "c_ease_easy": None})
     spec = spec_for(engagement.instrument(), engagement.anonymity_threshold)
     respondents = submitted_respondents(engagement.id)
     assert len(respondents) == 5
@@ -67,13 +74,15 @@ def test_default_instrument_by_hand(make_engagement, make_response):
     assert engagement_results(engagement) == score_respondents(spec, respondents)
 
 
-def test_only_submitted_responses_of_this_engagement_count(make_engagement):
+@pytest.mark.parametrize("codes", CODES)
+def test_only_submitted_responses_of_this_engagement_count(make_engagement, codes):
     one, other = make_engagement(), make_engagement(name="Another")
     spec = spec_for(one.instrument(), one.anonymity_threshold)
     submitted = [Respondent("customer", {"c_ease_easy": 5}), Respondent("staff", {})]
-    store(one.id, submitted)
-    store(one.id, [Respondent("customer", {"c_ease_easy": 1})], status="in_progress")
-    store(other.id, [Respondent("customer", {"c_ease_easy": 1})] * 3)
+    store(one.id, submitted, spec=spec, codes=codes)
+    store(one.id, [Respondent("customer", {"c_ease_easy": 1})], status="in_progress",
+          spec=spec, codes=codes)
+    store(other.id, [Respondent("customer", {"c_ease_easy": 1})] * 3, spec=spec, codes=codes)
     assert_same(spec, one.id, submitted)
     assert engagement_statistics(one).item("c_ease_easy").n == 1
 
@@ -98,6 +107,7 @@ def test_random_surveys(make_engagement, data):
         spec = data.draw(instruments(), label="spec")
         respondents = data.draw(respondents_for(spec, max_size=30), label="respondents")
         rng = random.Random(data.draw(st.integers(0, 2**32), label="seed"))
+        codes = data.draw(st.sampled_from(CODES), label="codes")
         not_applicable, extra_answers, extra_segments = {}, {}, {}
         for n, respondent in enumerate(respondents):
             skipped = [
@@ -117,6 +127,8 @@ def test_random_surveys(make_engagement, data):
             not_applicable=not_applicable,
             extra_answers=extra_answers,
             extra_segments=extra_segments,
+            spec=spec,
+            codes=codes,
         )
         assert_same(spec, engagement.id, respondents)
     finally:
@@ -162,18 +174,20 @@ def _random_respondents(spec: InstrumentSpec, count: int, seed: int) -> list[Res
     return out
 
 
-def test_several_words_of_answers_and_segments(make_engagement):
+@pytest.mark.parametrize("codes", CODES)
+def test_several_words_of_answers_and_segments(make_engagement, codes):
     spec = _wide_spec()
     layout = Layout(spec)
     assert layout.audiences["staff"].item_words.stop > 2
     assert len(layout.audiences["customer"].segment_words) > 1
     engagement = make_engagement()
     respondents = _random_respondents(spec, 120, seed=7)
-    store(engagement.id, respondents)
+    store(engagement.id, respondents, spec=spec, codes=codes)
     assert_same(spec, engagement.id, respondents)
 
 
-def test_sums_too_large_for_64_bits_stay_exact(make_engagement):
+@pytest.mark.parametrize("codes", CODES)
+def test_sums_too_large_for_64_bits_stay_exact(make_engagement, codes):
     """Twenty items on scales whose spans have a large lcm: the integer scores
     outgrow int64, and the statistics fall back to Python integers."""
     spans = [(0, 10), (1, 8), (1, 5), (0, 6), (1, 10), (0, 9), (0, 7)]
@@ -184,16 +198,16 @@ def test_sums_too_large_for_64_bits_stay_exact(make_engagement):
     spec = InstrumentSpec((DimensionSpec("d", "means"),), items, segments)
     engagement = make_engagement()
     respondents = _random_respondents(spec, 40, seed=3)
-    store(engagement.id, respondents)
+    store(engagement.id, respondents, spec=spec, codes=codes)
     assert_same(spec, engagement.id, respondents)
 
 
-@pytest.mark.parametrize("seed", [1, 2])
-def test_default_instrument_random(make_engagement, seed):
+@pytest.mark.parametrize(("seed", "codes"), [(1, "stored"), (2, "none"), (3, "mixed")])
+def test_default_instrument_random(make_engagement, seed, codes):
     engagement = make_engagement()
     spec = spec_for(engagement.instrument(), engagement.anonymity_threshold)
     respondents = _random_respondents(spec, 300, seed)
-    store(engagement.id, respondents)
+    store(engagement.id, respondents, spec=spec, codes=codes)
     assert_same(spec, engagement.id, respondents)
     assert engagement_results(engagement) == score_respondents(spec, respondents)
 
@@ -212,3 +226,24 @@ def test_planner_settings_are_given_back(app, make_engagement):
     engagement_statistics(engagement)
     after = [connection.execute(text(f"SHOW {name}")).scalar_one() for name in names]
     assert after == before
+
+
+def test_codes_of_the_wrong_length_are_read_from_the_answers(make_engagement):
+    """Codes that do not fit the instrument (which no writer makes) are not
+    trusted: those responses are read from their answers."""
+    from sqlalchemy import update
+
+    from assess.respondents.models import Response
+
+    engagement = make_engagement()
+    spec = spec_for(engagement.instrument(), engagement.anonymity_threshold)
+    respondents = _random_respondents(spec, 40, seed=11)
+    ids = store(engagement.id, respondents, spec=spec, codes="stored")
+    db.session.execute(
+        update(Response).where(Response.id.in_(ids[:3])).values(answer_codes=b"\x01\x02")
+    )
+    db.session.execute(
+        update(Response).where(Response.id == ids[3]).values(answer_codes=b"")
+    )
+    db.session.commit()
+    assert_same(spec, engagement.id, respondents)

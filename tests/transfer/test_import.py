@@ -16,6 +16,7 @@ from assess.transfer.services import (
     TransferError,
     import_responses,
 )
+from tests.results.helpers import assert_codes_match_answers
 
 from .helpers import answer_count, csv_bytes, response_count, xlsx_bytes
 
@@ -78,6 +79,7 @@ def test_a_good_file(make_engagement):
                         (third, "customer_length"): "over_10y"}
     comments = db.session.scalars(select(Comment)).all()
     assert [(c.response_id, c.text) for c in comments] == [(first, "Answer faster.")]
+    assert assert_codes_match_answers(engagement) == 3  # for the results
     db.session.refresh(engagement)
     assert engagement.revision > revision  # cached reports are stale
 
