@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 
 from assess.engagements.models import Engagement
 from assess.extensions import db
-from assess.instruments.schema import Audience
+from assess.instruments.schema import Audience, Instrument
 from assess.respondents.models import Answer, Comment, Response, ResponseStatus, SegmentAnswer
 from assess.respondents.services import bump_revision
 from assess.results.codes import CodeLayout
@@ -171,7 +171,7 @@ def import_responses(
         progress.start(f"Writing {len(new_rows):,} responses", len(new_rows))
     driver_integrity = db.session.connection().dialect.dbapi.IntegrityError
     try:
-        _write(engagement, chosen, parsed, new_rows, progress)
+        _write(engagement, instrument, chosen, parsed, new_rows, progress)
     except (IntegrityError, driver_integrity):
         db.session.rollback()
         raise TransferError(
@@ -188,6 +188,7 @@ def import_responses(
 
 def _write(
     engagement: Engagement,
+    instrument: Instrument,
     audience: Audience,
     parsed: ParsedFile,
     rows: list[int],
@@ -197,7 +198,7 @@ def _write(
     connection = db.session.connection()
     today = date.today()
     ids = _new_response_ids(len(rows))
-    codes = CodeLayout.for_instrument(engagement.instrument(), audience)
+    codes = CodeLayout.for_instrument(instrument, audience)
     responses = (
         (rid, engagement.id, str(audience), ResponseStatus.SUBMITTED.value, 0,
          parsed.external_ids[row], today, today,
