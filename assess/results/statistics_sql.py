@@ -259,6 +259,14 @@ def _sqlite_query(layout: Layout) -> str:
     return " UNION ALL ".join(branches)
 
 
+#: A response's audience as its index in AUDIENCES (-1: none of them).
+_AUDIENCE_INDEX = (
+    "CASE r.audience "
+    + " ".join(f"WHEN :aud{n} THEN {n}" for n in range(len(AUDIENCES)))
+    + " ELSE -1 END"
+)
+
+
 def _postgresql_query(layout: Layout, params: dict[str, object]) -> str:
     """PostgreSQL: one parallel pass over the answers and segment answers together,
     for the responses without codes.
@@ -296,11 +304,6 @@ def _postgresql_query(layout: Layout, params: dict[str, object]) -> str:
             "ON g.question_id = s.question_id AND g.option_id = s.option_id"
         )
     words = [f"w{j}" for j in range(n_items + n_segments)]
-    audience = (
-        "CASE r.audience "
-        + " ".join(f"WHEN :aud{n} THEN {n}" for n in range(len(AUDIENCES)))
-        + " ELSE -1 END"
-    )
     where = (
         "{r}.engagement_id = :engagement_id AND {r}.status = :submitted "
         "AND ({r}.answer_codes IS NULL OR octet_length({r}.answer_codes) != CASE {r}.audience "
@@ -308,9 +311,9 @@ def _postgresql_query(layout: Layout, params: dict[str, object]) -> str:
         + " ELSE 0 END)"
     )
     if not streams:
-        return f"SELECT {audience} FROM responses r WHERE {where.format(r='r')}"
+        return f"SELECT {_AUDIENCE_INDEX} FROM responses r WHERE {where.format(r='r')}"
     return (
-        f"SELECT {audience}, {', '.join(f'COALESCE(v.{w}, 0)' for w in words)} "
+        f"SELECT {_AUDIENCE_INDEX}, {', '.join(f'COALESCE(v.{w}, 0)' for w in words)} "
         "FROM responses r LEFT JOIN ("
         f"SELECT x.id, {', '.join(f'bit_or(u.{w}) AS {w}' for w in words)} "
         f"FROM ({' UNION ALL '.join(streams)}) AS u(response_id, {', '.join(words)}) "
@@ -333,13 +336,8 @@ def fetch_codes(
 ) -> list[tuple[int, bytes | None]]:
     """``(audience index, answer codes or None)`` per submitted response."""
     params = _params(layout, engagement_id)
-    audience = (
-        "CASE r.audience "
-        + " ".join(f"WHEN :aud{n} THEN {n}" for n in range(len(AUDIENCES)))
-        + " ELSE -1 END"
-    )
     sql = (
-        f"SELECT {audience}, r.answer_codes FROM responses r "
+        f"SELECT {_AUDIENCE_INDEX}, r.answer_codes FROM responses r "
         "WHERE r.engagement_id = :engagement_id AND r.status = :submitted"
     )
     statement, parameters = _driver_sql(connection, sql, params)
@@ -643,8 +641,10 @@ def _audience_statistics(
     # summarise() does.
     own = list(plan.segment_words)  # this audience's segment words only
     segment_words = np.zeros((n, max(own, default=-1) + 1), dtype=np.int64)
-    for column, f in enumerate(plan.segment_fields):
-        segment_words[:, f.word] |= segment_codes[:, column] << f.shift
+    for column, (seg, f) in enumerate(zip(plan.segments, plan.segment_fields, strict=True)):
+        code = segment_codes[:, column]
+        code = np.where(code <= len(seg.options), code, 0)  # not an option: ignored
+        segment_words[:, f.word] |= code << f.shift
     keys, combo_sums, combo_counts = _pool(
         segment_words[:, own], sums, dtype is np.int64 and (n + 1) * largest * largest < 2**53
     )

@@ -247,3 +247,46 @@ def test_codes_of_the_wrong_length_are_read_from_the_answers(make_engagement):
     )
     db.session.commit()
     assert_same(spec, engagement.id, respondents)
+
+
+def test_responses_with_codes_are_read_from_their_codes(make_engagement):
+    """With codes stored, the results do not need the answers rows at all."""
+    from sqlalchemy import delete
+
+    from assess.respondents.models import Answer, SegmentAnswer
+
+    engagement = make_engagement()
+    spec = spec_for(engagement.instrument(), engagement.anonymity_threshold)
+    respondents = _random_respondents(spec, 60, seed=5)
+    ids = store(engagement.id, respondents, spec=spec, codes="stored")
+    db.session.execute(delete(Answer).where(Answer.response_id.in_(ids)))
+    db.session.execute(delete(SegmentAnswer).where(SegmentAnswer.response_id.in_(ids)))
+    db.session.commit()
+    assert_same(spec, engagement.id, respondents)
+
+
+def test_a_code_off_the_scale_or_the_options_counts_as_missing(make_engagement):
+    """No writer stores one; should one be there, it is ignored, like the answers
+    path ignores an answer off its item's scale."""
+    from sqlalchemy import update
+
+    from assess.respondents.models import Response
+
+    items = (
+        ItemSpec("a", "staff", 1, 5, dimension="d"),
+        ItemSpec("b", "staff", 1, 5, dimension="d"),
+    )
+    segments = (SegmentSpec("region", "staff", ("north", "south")),)
+    spec = InstrumentSpec(
+        (DimensionSpec("d", "means"),), items, segments, Parameters(anonymity_threshold=3)
+    )
+    engagement = make_engagement()
+    respondents = [Respondent("staff", {"a": 4, "b": 2}, {"region": "south"})] * 4
+    [odd, *_] = store(engagement.id, respondents, spec=spec, codes="stored")
+    # Item a: code 200 on a five-point scale; region: option 9 of 2.
+    db.session.execute(
+        update(Response).where(Response.id == odd).values(answer_codes=bytes([200, 1, 9]))
+    )
+    db.session.commit()
+    expected = [Respondent("staff", {"b": 1})] + respondents[1:]
+    assert_same(spec, engagement.id, expected)
