@@ -2,8 +2,13 @@
 
 Every database test runs on SQLite (a fresh file per test) and, when
 ``ASSESS_TEST_DATABASE_URL`` names a PostgreSQL server, also on PostgreSQL:
-the run creates its own fresh database there, and empties it after each test.
-In CI (``CI=true``) an unreachable PostgreSQL fails the run instead of skipping.
+the run (each pytest-xdist worker) creates its own fresh database there, and
+empties it after each test. In CI (``CI=true``) an unreachable PostgreSQL fails
+the run instead of skipping.
+
+Files for a person to look at (page screenshots, PDF pages as PNG) are written to
+``test-artifacts/`` only when ``ASSESS_TEST_ARTIFACTS=1``; otherwise the tests that
+only write them are skipped.
 """
 
 from __future__ import annotations
@@ -26,9 +31,56 @@ from assess.db import Base, normalise_url
 PG_SERVER = os.environ.get("ASSESS_TEST_DATABASE_URL")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_SERVER else [])
-ARTIFACTS = Path(
-    os.environ.get("ASSESS_TEST_ARTIFACTS", Path(__file__).parent.parent / "test-artifacts")
-)
+ARTIFACTS = Path(__file__).parent.parent / "test-artifacts"
+WRITE_ARTIFACTS = os.environ.get("ASSESS_TEST_ARTIFACTS", "").lower() in ("1", "true", "yes")
+# Under pytest-xdist (`make test`), the tests of these modules share one expensive
+# module- or session-scoped set-up, so all of a module's tests go to one worker and the
+# set-up is built once per run: the rendered demo report, the built wheel.
+SHARED_SET_UP_MODULES = frozenset({
+    "tests/reports/test_demo_report.py",
+    "tests/foundation/test_packaging.py",
+})
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist loadgroup``, made to group by module for ``SHARED_SET_UP_MODULES``
+    (pytest-xdist 3.8 cannot see ``xdist_group`` marks under pytest 9.2)."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class SharedSetUpScheduling(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return module if module in SHARED_SET_UP_MODULES else super()._split_scope(nodeid)
+
+    return SharedSetUpScheduling(config, log)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """On pytest-xdist workers, the slow and the browser tests are handed out first,
+    so that the run does not end waiting for one of them."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        items.sort(key=lambda item: 0 if item.get_closest_marker("slow")
+                   else 1 if item.get_closest_marker("browser") else 2)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def quick_password_hashing() -> Iterator[None]:
+    """Passwords are hashed with the production function (scrypt) at a far lower cost:
+    at its real cost (0.1 s to hash, and again at every login) hashing was a large
+    share of the suite's time, and no test is about the cost itself."""
+    from werkzeug.security import generate_password_hash
+
+    from assess.accounts import models
+
+    def quick(password: str, method: str = "scrypt:256:8:1", salt_length: int = 16) -> str:
+        return generate_password_hash(password, method=method, salt_length=salt_length)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(models, "generate_password_hash", quick)
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -37,10 +89,14 @@ def postgres_url() -> Iterator[str]:
     assert PG_SERVER
     server = make_url(normalise_url(PG_SERVER))
     admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    name = f"assess_test_{os.getpid()}_{secrets.token_hex(4)}"
+    # One database per run, and per pytest-xdist worker ("gw0", "gw1", ...).
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    name = f"assess_test_{worker}_{os.getpid()}_{secrets.token_hex(4)}"
     try:
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
+            # A test database need not wait for the disk at each commit.
+            connection.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
     except Exception as error:  # noqa: BLE001 - any failure to reach the server
         message = f"PostgreSQL at {server.render_as_string()} is unreachable: {error}"
         if IN_CI:
@@ -121,10 +177,22 @@ def runner(app: Flask) -> FlaskCliRunner:
 
 
 @pytest.fixture
-def artifacts() -> Path:
-    """A folder for files a person may want to look at after the run."""
+def artifacts_folder() -> Path | None:
+    """``test-artifacts/`` when ``ASSESS_TEST_ARTIFACTS=1`` asks for files to look at,
+    else None (for tests that write them only on the side)."""
+    if not WRITE_ARTIFACTS:
+        return None
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def artifacts(artifacts_folder: Path | None) -> Path:
+    """A folder for files a person may want to look at after the run: a test that
+    only writes them is skipped unless ``ASSESS_TEST_ARTIFACTS=1``."""
+    if artifacts_folder is None:
+        pytest.skip("writes files for a person to look at: set ASSESS_TEST_ARTIFACTS=1")
+    return artifacts_folder
 
 
 # -- factories ------------------------------------------------------------------------
@@ -173,42 +241,20 @@ def make_engagement(app: Flask) -> Callable[..., Any]:
 @pytest.fixture
 def make_response(app: Flask) -> Callable[..., Any]:
     """Store a submitted response directly (bypassing the questionnaire pages),
-    with its answer codes as on submission (``answer_codes=False``: without, as
-    responses stored before the codes existed)."""
-    from datetime import date
-
+    through the one writer of responses, as the import does."""
     from assess.extensions import db
-    from assess.respondents.models import (
-        Answer,
-        Comment,
-        Response,
-        ResponseStatus,
-        SegmentAnswer,
-    )
-    from assess.respondents.services import bump_revision
-    from assess.results.codes import CodeLayout
+    from assess.respondents.codes import CodeLayout
+    from assess.respondents.models import Response
+    from assess.respondents.recording import NewResponse, record_submitted
 
     def factory(engagement: Any, audience: str, answers: dict[str, int | None],
                 segments: dict[str, str] | None = None,
-                comments: dict[str, str] | None = None, answer_codes: bool = True) -> Any:
-        codes = None
-        if answer_codes:
-            layout = CodeLayout.for_instrument(engagement.instrument(), audience)
-            codes = layout.encode(answers, segments or {})
-        response = Response(engagement_id=engagement.id, audience=audience,
-                            status=ResponseStatus.SUBMITTED, submitted_on=date.today(),
-                            answer_codes=codes)
-        db.session.add(response)
-        db.session.flush()
-        db.session.add_all(Answer(response_id=response.id, item_id=k, value=v)
-                           for k, v in answers.items())
-        db.session.add_all(SegmentAnswer(response_id=response.id, question_id=k, option_id=v)
-                           for k, v in (segments or {}).items())
-        db.session.add_all(Comment(response_id=response.id, question_id=k, text=v)
-                           for k, v in (comments or {}).items())
-        bump_revision(engagement.id)
+                comments: dict[str, str] | None = None) -> Any:
+        layout = CodeLayout.for_instrument(engagement.instrument(), audience)
+        new = NewResponse(answers=answers, segments=segments or {}, comments=comments or {})
+        [response_id] = record_submitted(engagement.id, layout, [new])
         db.session.commit()
-        return response
+        return db.session.get(Response, response_id)
 
     return factory
 

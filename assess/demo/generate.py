@@ -18,15 +18,9 @@ from assess.engagements.models import Engagement, Organisation, Status
 from assess.engagements.services import DEFAULT_INSTRUMENT, create_engagement, grant_organisation
 from assess.extensions import db
 from assess.instruments.schema import Audience, Instrument, Lens, Outcome
-from assess.respondents.models import (
-    Answer,
-    Comment,
-    Response,
-    ResponseStatus,
-    SegmentAnswer,
-)
-from assess.respondents.services import bump_revision, open_link
-from assess.results.codes import CodeLayout
+from assess.respondents.codes import CodeLayout
+from assess.respondents.links import open_link
+from assess.respondents.recording import NewResponse, record_submitted
 
 DEMO_ORGANISATION = "Northwind Utilities (demo)"
 DEMO_EMAIL = "demo@assess.local"
@@ -102,30 +96,21 @@ def _fill(
     for audience, count in ((Audience.STAFF, staff), (Audience.CUSTOMER, customers)):
         if audience not in instrument.questionnaires:
             continue
-        codes = CodeLayout.for_instrument(instrument, audience)
-        for _ in range(count):
-            _respondent(engagement, instrument, audience, codes, rng, year_index)
-    bump_revision(engagement.id)
+        responses = [
+            _respondent(engagement, instrument, audience, rng, year_index) for _ in range(count)
+        ]
+        record_submitted(
+            engagement.id, CodeLayout.for_instrument(instrument, audience), responses
+        )
 
 
 def _respondent(
     engagement: Engagement,
     instrument: Instrument,
     audience: Audience,
-    codes: CodeLayout,
     rng: random.Random,
     year_index: int,
-) -> None:
-    day = engagement.created_on
-    response = Response(
-        engagement_id=engagement.id,
-        audience=audience,
-        status=ResponseStatus.SUBMITTED,
-        started_on=day,
-        submitted_on=day,
-    )
-    db.session.add(response)
-    db.session.flush()
+) -> NewResponse:
     questionnaire = instrument.questionnaires[audience]
     given: dict[str, int | None] = {}
     chosen: dict[str, str] = {}
@@ -139,9 +124,6 @@ def _respondent(
         # Leaders see the firm through rosier glasses than the front line.
         mood += SEGMENT_EFFECTS.get(option.id, 0.0)
         chosen[question.id] = option.id
-        db.session.add(
-            SegmentAnswer(response_id=response.id, question_id=question.id, option_id=option.id)
-        )
     # One opinion per dimension, shared by its items, so the items hang together
     # (Cronbach's alpha around 0.7-0.85, as in real surveys).
     opinion = {d.id: rng.gauss(0, 0.12) for d in instrument.dimensions}
@@ -156,24 +138,19 @@ def _respondent(
             lens = instrument.dimension(dimension).lens if dimension else Lens.ENDS
             level = LATENT[(lens, audience)][year_index] + mood + opinion.get(dimension, 0.0)
         if scale.allow_na and item.outcome is None and rng.random() < 0.05:
-            db.session.add(Answer(response_id=response.id, item_id=item.id, value=None))
             given[item.id] = None
             continue
         latent = min(1.0, max(0.0, rng.gauss(level, 0.10)))
         if item.reverse:
             latent = 1.0 - latent
-        value = scale.min + round(latent * (scale.max - scale.min))
-        db.session.add(Answer(response_id=response.id, item_id=item.id, value=value))
-        given[item.id] = value
-    # As on submission: the answers in one short byte string, for the results.
-    response.answer_codes = codes.encode(given, chosen)
+        given[item.id] = scale.min + round(latent * (scale.max - scale.min))
     comments = STAFF_COMMENTS if audience == Audience.STAFF else CUSTOMER_COMMENTS
-    for question in questionnaire.open_questions:
-        if rng.random() < 0.35:
-            db.session.add(
-                Comment(response_id=response.id, question_id=question.id,
-                        text=rng.choice(comments))
-            )
+    said = {
+        question.id: rng.choice(comments)
+        for question in questionnaire.open_questions
+        if rng.random() < 0.35
+    }
+    return NewResponse(answers=given, segments=chosen, comments=said, day=engagement.created_on)
 
 
 def _outcome_level(outcome: Outcome, audience: Audience, year_index: int) -> float:

@@ -99,7 +99,7 @@ class Response(Base):
     started_on: Mapped[date] = mapped_column(default=date.today)
     submitted_on: Mapped[date | None] = mapped_column(default=None)
     # Set on submission: the answers in one short byte string (format in
-    # assess.results.codes), so the results read one row per response rather
+    # assess.respondents.codes), so the results read one row per response rather
     # than every answer. Derived from the answers, which stay the record.
     answer_codes: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
 

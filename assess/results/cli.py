@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 from assess.db import intent
 from assess.engagements.services import EngagementError, find_engagement
 from assess.results.service import engagement_results, results_document
+from assess.results.statistics import MissingAnswerCodes
 
 
 @click.command("results")
@@ -21,5 +22,8 @@ def results_command(engagement: str, fmt: str) -> None:
             found = find_engagement(engagement)
         except EngagementError as error:
             raise click.ClickException(str(error)) from None
-        document = results_document(found, engagement_results(found))
+        try:
+            document = results_document(found, engagement_results(found))
+        except MissingAnswerCodes as error:
+            raise click.ClickException(str(error)) from None
     click.echo(json.dumps(document, indent=2, allow_nan=False))

@@ -1,9 +1,8 @@
 """Pure scoring core of assess (scoring specification rules 1-16).
 
-Two stages: :func:`summarise` reduces respondents to sufficient
-:class:`Statistics` (which large surveys may compute in SQL instead), and
-:func:`score` turns statistics into :class:`Results`. :func:`score_respondents`
-does both. No web framework, ORM or schema library is imported here.
+Two stages: :func:`tally` reduces respondents, given by their answer codes, to
+sufficient :class:`Statistics`, and :func:`score` turns statistics into
+:class:`Results`. No web framework, ORM or schema library is imported here.
 """
 
 from .engine import (
@@ -14,7 +13,6 @@ from .engine import (
     maturity_level,
     quadrant,
     score,
-    score_respondents,
     t_interval,
     welch_p,
 )
@@ -30,7 +28,6 @@ from .model import (
     InstrumentSpec,
     ItemSpec,
     Parameters,
-    Respondent,
     SegmentSpec,
 )
 from .results import (
@@ -64,13 +61,14 @@ from .statistics import (
     NpsStatistics,
     Statistics,
     audience_key,
-    summarise,
 )
+from .tally import Codes, audience_items, audience_segments, no_codes, tally
 from .validate import comment_threshold, effective_threshold, validate_spec
 
 __all__ = [
     "AUDIENCES",
     "CUSTOMER",
+    "Codes",
     "CUSTOMER_CENTRIC",
     "DEVOTED_UNDER_EQUIPPED",
     "ENDS",
@@ -101,7 +99,6 @@ __all__ = [
     "Parameters",
     "ParametersUsed",
     "PositionResult",
-    "Respondent",
     "Results",
     "SegmentDimension",
     "SegmentGroup",
@@ -109,7 +106,9 @@ __all__ = [
     "SegmentSpec",
     "Statistics",
     "TrendResult",
+    "audience_items",
     "audience_key",
+    "audience_segments",
     "comment_threshold",
     "complementary_suppression",
     "cronbach_alpha",
@@ -117,11 +116,11 @@ __all__ = [
     "is_suppressed",
     "lens_index",
     "maturity_level",
+    "no_codes",
     "quadrant",
     "score",
-    "score_respondents",
-    "summarise",
     "t_interval",
+    "tally",
     "validate_spec",
     "welch_p",
 ]

@@ -1,7 +1,8 @@
 """Stage 2 of scoring: :class:`Statistics` -> :class:`Results` (pure, rules 6-16).
 
 :func:`score` never sees a respondent; it reads only the sufficient statistics
-of :mod:`assess.scoring.statistics` (computed by :func:`summarise` or in SQL).
+of :mod:`assess.scoring.statistics` (computed from answer codes by
+:func:`~assess.scoring.tally.tally`).
 Each helper names the rule of ``scoring-spec.md`` it implements.
 """
 
@@ -23,7 +24,6 @@ from .model import (
     InstrumentSpec,
     ItemSpec,
     Parameters,
-    Respondent,
     SegmentSpec,
 )
 from .results import (
@@ -55,7 +55,6 @@ from .statistics import (
     Statistics,
     audience_key,
     sample_variance,
-    summarise,
 )
 from .validate import comment_threshold, effective_threshold, recommend_item, validate_spec
 
@@ -407,8 +406,8 @@ def trend(dimensions: tuple[DimensionResult, ...], previous: Results) -> dict[st
 def score(spec: InstrumentSpec, stats: Statistics, previous: Results | None = None) -> Results:
     """Compute every result of rules 6-16 from sufficient statistics (pure).
 
-    ``previous`` (e.g. ``Results.from_dict`` of last year's stored results) adds
-    the per-dimension trend.
+    ``previous`` (e.g. the results of last year's engagement) adds the
+    per-dimension trend.
     """
     validate_spec(spec)
     params = spec.parameters
@@ -485,10 +484,3 @@ def score(spec: InstrumentSpec, stats: Statistics, previous: Results | None = No
             maturity_labels=tuple(params.maturity_labels),
         ),
     )
-
-
-def score_respondents(
-    spec: InstrumentSpec, respondents: Iterable[Respondent], previous: Results | None = None
-) -> Results:
-    """Convenience: ``score(spec, summarise(spec, respondents), previous)``."""
-    return score(spec, summarise(spec, respondents), previous)

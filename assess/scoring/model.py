@@ -1,7 +1,7 @@
 """Plain inputs of the scoring core.
 
 The core never sees Flask, SQLAlchemy or the YAML schema: callers translate an
-instrument into an :class:`InstrumentSpec` and answers into :class:`Respondent`
+instrument into an :class:`InstrumentSpec`
 rows (or, for large surveys, compute :class:`~assess.scoring.statistics.Statistics`
 in SQL) and get plain results back.
 """
@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 STAFF = "staff"
 CUSTOMER = "customer"
 AUDIENCES = (STAFF, CUSTOMER)
+#: How the report and the pages name each audience.
+AUDIENCE_LABELS: Mapping[str, str] = {STAFF: "Staff", CUSTOMER: "Customers"}
 MEANS = "means"
 ENDS = "ends"
 LENSES = (MEANS, ENDS)
@@ -66,18 +68,3 @@ class InstrumentSpec:
     items: tuple[ItemSpec, ...]
     segments: tuple[SegmentSpec, ...] = ()
     parameters: Parameters = field(default_factory=Parameters)
-
-
-@dataclass(frozen=True)
-class Respondent:
-    """One submitted response.
-
-    ``answers`` maps item id to the raw value on the item's scale; an item that
-    was skipped or answered "don't know / not applicable" is simply absent
-    (rule 1: both are missing). ``segments`` maps segment question id to the
-    chosen option id.
-    """
-
-    audience: str
-    answers: Mapping[str, int]
-    segments: Mapping[str, str] = field(default_factory=dict)

@@ -4,9 +4,6 @@ Every number follows the scoring specification (rules cited per field). Floats
 keep full precision (rule 16): rounding is the display layer's job. ``None``
 (JSON ``null``) means "not available": no answers, too few answers for the
 statistic, or suppressed for anonymity (rule 14; then ``suppressed`` is true).
-
-:meth:`Results.from_dict` reverses :meth:`Results.to_dict` exactly, so a previous
-engagement's stored results can be loaded as ``previous`` for the trend.
 """
 
 from __future__ import annotations
@@ -32,14 +29,6 @@ QUADRANT_LABELS: Mapping[str, str] = {
 }
 
 
-def _opt_float(value: Any) -> float | None:
-    return None if value is None else float(value)
-
-
-def _opt_int(value: Any) -> int | None:
-    return None if value is None else int(value)
-
-
 @dataclass(frozen=True)
 class AudienceResult:
     """One audience: ``responses`` submitted; ``suppressed`` per rule 14."""
@@ -49,10 +38,6 @@ class AudienceResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {"responses": self.responses, "suppressed": self.suppressed}
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AudienceResult:
-        return cls(responses=int(data["responses"]), suppressed=bool(data["suppressed"]))
 
 
 @dataclass(frozen=True)
@@ -82,18 +67,6 @@ class DimensionScore:
             "suppressed": self.suppressed,
         }
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> DimensionScore:
-        ci = data["ci95"]
-        return cls(
-            score=_opt_float(data["score"]),
-            sd=_opt_float(data["sd"]),
-            n=_opt_int(data["n"]),
-            ci95=None if ci is None else (float(ci[0]), float(ci[1])),
-            alpha=_opt_float(data["alpha"]),
-            suppressed=bool(data["suppressed"]),
-        )
-
 
 @dataclass(frozen=True)
 class DimensionResult:
@@ -122,19 +95,6 @@ class DimensionResult:
             "gap": self.gap,
             "gap_p": self.gap_p,
         }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> DimensionResult:
-        staff, customer = data["staff"], data["customer"]
-        return cls(
-            id=str(data["id"]),
-            lens=str(data["lens"]),
-            weight=float(data["weight"]),
-            staff=None if staff is None else DimensionScore.from_dict(staff),
-            customer=None if customer is None else DimensionScore.from_dict(customer),
-            gap=_opt_float(data["gap"]),
-            gap_p=_opt_float(data["gap_p"]),
-        )
 
 
 @dataclass(frozen=True)
@@ -167,20 +127,6 @@ class ItemResult:
             "n": self.n,
             "suppressed": self.suppressed,
         }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ItemResult:
-        return cls(
-            id=str(data["id"]),
-            audience=str(data["audience"]),
-            dimension=data["dimension"],
-            outcome=data["outcome"],
-            pair=data["pair"],
-            mean=_opt_float(data["mean"]),
-            top_box=_opt_float(data["top_box"]),
-            n=_opt_int(data["n"]),
-            suppressed=bool(data["suppressed"]),
-        )
 
 
 @dataclass(frozen=True)
@@ -215,20 +161,6 @@ class PairResult:
             "customer_top_box": self.customer_top_box,
         }
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> PairResult:
-        return cls(
-            id=str(data["id"]),
-            dimension=data["dimension"],
-            staff_item=str(data["staff_item"]),
-            customer_item=str(data["customer_item"]),
-            staff_mean=_opt_float(data["staff_mean"]),
-            customer_mean=_opt_float(data["customer_mean"]),
-            gap=_opt_float(data["gap"]),
-            staff_top_box=_opt_float(data["staff_top_box"]),
-            customer_top_box=_opt_float(data["customer_top_box"]),
-        )
-
 
 @dataclass(frozen=True)
 class LensIndex:
@@ -239,10 +171,6 @@ class LensIndex:
 
     def to_dict(self) -> dict[str, Any]:
         return {"means": self.means, "ends": self.ends}
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> LensIndex:
-        return cls(means=_opt_float(data["means"]), ends=_opt_float(data["ends"]))
 
 
 @dataclass(frozen=True)
@@ -274,18 +202,6 @@ class PositionResult:
             "self_rated": self.self_rated,
         }
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> PositionResult:
-        return cls(
-            means=_opt_float(data["means"]),
-            ends=_opt_float(data["ends"]),
-            quadrant=data["quadrant"],
-            quadrant_label=data["quadrant_label"],
-            maturity_level=_opt_int(data["maturity_level"]),
-            maturity_label=data["maturity_label"],
-            self_rated=bool(data["self_rated"]),
-        )
-
 
 @dataclass(frozen=True)
 class NpsResult:
@@ -312,17 +228,6 @@ class NpsResult:
             "suppressed": self.suppressed,
         }
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> NpsResult:
-        return cls(
-            score=_opt_float(data["score"]),
-            promoters=_opt_float(data["promoters"]),
-            passives=_opt_float(data["passives"]),
-            detractors=_opt_float(data["detractors"]),
-            n=_opt_int(data["n"]),
-            suppressed=bool(data["suppressed"]),
-        )
-
 
 @dataclass(frozen=True)
 class OutcomeResult:
@@ -347,18 +252,6 @@ class OutcomeResult:
             "suppressed": self.suppressed,
         }
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> OutcomeResult:
-        return cls(
-            outcome=str(data["outcome"]),
-            item=str(data["item"]),
-            audience=str(data["audience"]),
-            mean=_opt_float(data["mean"]),
-            top_box=_opt_float(data["top_box"]),
-            n=_opt_int(data["n"]),
-            suppressed=bool(data["suppressed"]),
-        )
-
 
 @dataclass(frozen=True)
 class SegmentDimension:
@@ -370,12 +263,6 @@ class SegmentDimension:
 
     def to_dict(self) -> dict[str, Any]:
         return {"score": self.score, "sd": self.sd, "n": self.n}
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SegmentDimension:
-        return cls(
-            score=_opt_float(data["score"]), sd=_opt_float(data["sd"]), n=_opt_int(data["n"])
-        )
 
 
 @dataclass(frozen=True)
@@ -398,17 +285,6 @@ class SegmentGroup:
             "dimensions": {k: v.to_dict() for k, v in self.dimensions.items()},
         }
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SegmentGroup:
-        return cls(
-            option=str(data["option"]),
-            respondents=_opt_int(data["respondents"]),
-            suppressed=bool(data["suppressed"]),
-            dimensions={
-                str(k): SegmentDimension.from_dict(v) for k, v in data["dimensions"].items()
-            },
-        )
-
 
 @dataclass(frozen=True)
 class SegmentResult:
@@ -420,14 +296,6 @@ class SegmentResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {"audience": self.audience, "groups": [g.to_dict() for g in self.groups]}
-
-    @classmethod
-    def from_dict(cls, segment_id: str, data: Mapping[str, Any]) -> SegmentResult:
-        return cls(
-            id=segment_id,
-            audience=str(data["audience"]),
-            groups=tuple(SegmentGroup.from_dict(g) for g in data["groups"]),
-        )
 
 
 @dataclass(frozen=True)
@@ -451,10 +319,6 @@ class TrendResult:
             "customer_change": self.customer_change,
         }
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> TrendResult:
-        return cls(**{k: _opt_float(data[k]) for k in cls.__dataclass_fields__})
-
 
 @dataclass(frozen=True)
 class ParametersUsed:
@@ -474,16 +338,6 @@ class ParametersUsed:
             "maturity_cuts": list(self.maturity_cuts),
             "maturity_labels": list(self.maturity_labels),
         }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ParametersUsed:
-        return cls(
-            anonymity_threshold=int(data["anonymity_threshold"]),
-            comment_threshold=int(data["comment_threshold"]),
-            quadrant_cut=float(data["quadrant_cut"]),
-            maturity_cuts=tuple(float(c) for c in data["maturity_cuts"]),
-            maturity_labels=tuple(str(c) for c in data["maturity_labels"]),
-        )
 
 
 @dataclass(frozen=True)
@@ -537,27 +391,3 @@ class Results:
             else {k: v.to_dict() for k, v in self.trend.items()},
             "parameters": self.parameters.to_dict(),
         }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Results:
-        """Rebuild results from :meth:`to_dict` output (e.g. loaded from JSON)."""
-        trend = data.get("trend")
-        return cls(
-            audiences={str(k): AudienceResult.from_dict(v) for k, v in data["audiences"].items()},
-            dimensions=tuple(DimensionResult.from_dict(d) for d in data["dimensions"]),
-            items=tuple(ItemResult.from_dict(i) for i in data["items"]),
-            pairs=tuple(PairResult.from_dict(p) for p in data["pairs"]),
-            indices={str(k): LensIndex.from_dict(v) for k, v in data["indices"].items()},
-            position=PositionResult.from_dict(data["position"]),
-            nps=NpsResult.from_dict(data["nps"]),
-            outcomes={str(k): OutcomeResult.from_dict(v) for k, v in data["outcomes"].items()},
-            hostage_share=_opt_float(data["hostage_share"]),
-            segments={
-                str(k): SegmentResult.from_dict(str(k), v) for k, v in data["segments"].items()
-            },
-            trend=None
-            if trend is None
-            else {str(k): TrendResult.from_dict(v) for k, v in trend.items()},
-            parameters=ParametersUsed.from_dict(data["parameters"]),
-            version=int(data.get("version", RESULTS_VERSION)),
-        )

@@ -5,7 +5,7 @@ Import: :func:`import_responses` reads and checks the whole file first
 :class:`ImportRejected` and nothing is written. A good file is written in one
 transaction with bulk inserts (``COPY`` on PostgreSQL): each row becomes a
 submitted response dated today, with its answer codes
-(:mod:`assess.results.codes`). Rows whose respondent id is already in the
+(:mod:`assess.respondents.codes`). Rows whose respondent id is already in the
 engagement are skipped, so importing the same file twice adds nothing.
 
 Export: :func:`export_rows` streams the same layout back, one row per submitted
@@ -19,21 +19,20 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
 from typing import IO, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from assess.engagements.models import Engagement
 from assess.extensions import db
-from assess.instruments.schema import Audience, Instrument
+from assess.instruments.schema import Audience
+from assess.respondents.codes import CodeLayout
 from assess.respondents.models import Answer, Comment, Response, ResponseStatus, SegmentAnswer
-from assess.respondents.services import bump_revision
-from assess.results.codes import CodeLayout
+from assess.respondents.recording import NewResponse, record_submitted
 
 from .layout import NOT_APPLICABLE, Layout, neutralise
-from .parsing import DERIVED_ID_PREFIX, CellError, ImportRejected, ParsedFile, parse
+from .parsing import DERIVED_ID_PREFIX, CellError, ImportRejected, parse
 from .reading import FileProblem, detect_format, read_rows, xlsx_rows_total
 
 __all__ = [
@@ -50,9 +49,6 @@ __all__ = [
 
 #: Respondent id of an exported response that has no answers and no id of its own.
 EMPTY_ID_PREFIX = DERIVED_ID_PREFIX + "empty-"
-
-#: Rows per batch of inserts (and per step of a progress bar).
-BATCH = 5_000
 
 
 class TransferError(ValueError):
@@ -169,9 +165,24 @@ def import_responses(
         return report
     if progress is not None:
         progress.start(f"Writing {len(new_rows):,} responses", len(new_rows))
-    driver_integrity = db.session.connection().dialect.dbapi.IntegrityError
+    dbapi = db.session.connection().dialect.dbapi
+    assert dbapi is not None  # a connected dialect has loaded its driver module
+    driver_integrity = dbapi.IntegrityError
+    layout = CodeLayout.for_instrument(instrument, chosen)
+    responses = [
+        NewResponse(
+            answers=dict(parsed.answers(row)),
+            segments=dict(parsed.segment_answers(row)),
+            comments=dict(parsed.comment_texts(row)),
+            external_id=parsed.external_ids[row],
+        )
+        for row in new_rows
+    ]
     try:
-        _write(engagement, instrument, chosen, parsed, new_rows, progress)
+        record_submitted(
+            engagement.id, layout, responses,
+            on_progress=progress.update if progress is not None else None,
+        )
     except (IntegrityError, driver_integrity):
         db.session.rollback()
         raise TransferError(
@@ -181,101 +192,7 @@ def import_responses(
     finally:
         if progress is not None:
             progress.finish()
-    bump_revision(engagement.id)
-    db.session.flush()
     return report
-
-
-def _write(
-    engagement: Engagement,
-    instrument: Instrument,
-    audience: Audience,
-    parsed: ParsedFile,
-    rows: list[int],
-    progress: Progress | None,
-) -> None:
-    """Bulk-insert the rows: responses with ids chosen here, then their answers."""
-    connection = db.session.connection()
-    today = date.today()
-    ids = _new_response_ids(len(rows))
-    codes = CodeLayout.for_instrument(instrument, audience)
-    responses = (
-        (rid, engagement.id, str(audience), ResponseStatus.SUBMITTED.value, 0,
-         parsed.external_ids[row], today, today,
-         codes.encode(dict(parsed.answers(row)), dict(parsed.segment_answers(row))))
-        for rid, row in zip(ids, rows, strict=True)
-    )
-
-    def answers() -> Iterator[tuple[Any, ...]]:
-        for done, (rid, row) in enumerate(zip(ids, rows, strict=True), start=1):
-            for item_id, value in parsed.answers(row):
-                yield rid, item_id, value
-            if progress is not None and done % BATCH == 0:
-                progress.update(done)
-
-    def segments() -> Iterator[tuple[Any, ...]]:
-        for rid, row in zip(ids, rows, strict=True):
-            for question_id, option_id in parsed.segment_answers(row):
-                yield rid, question_id, option_id
-
-    def comments() -> Iterator[tuple[Any, ...]]:
-        for rid, row in zip(ids, rows, strict=True):
-            for question_id, text in parsed.comment_texts(row):
-                yield rid, question_id, text
-
-    tables = [
-        (Response.__table__, ["id", "engagement_id", "audience", "status", "page",
-                              "external_id", "started_on", "submitted_on", "answer_codes"],
-         responses),
-        (Answer.__table__, ["response_id", "item_id", "value"], answers()),
-        (SegmentAnswer.__table__, ["response_id", "question_id", "option_id"], segments()),
-        (Comment.__table__, ["response_id", "question_id", "text"], comments()),
-    ]
-    if connection.dialect.name == "postgresql":
-        raw = connection.connection.driver_connection
-        with raw.cursor() as cursor:
-            for table, columns, data in tables:
-                statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
-                with cursor.copy(statement) as copy:
-                    for record in data:
-                        copy.write_row(record)
-    else:
-        raw = connection.connection.driver_connection
-        cursor = raw.cursor()
-        try:
-            for table, columns, data in tables:
-                marks = ", ".join("?" * len(columns))
-                statement = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"
-                cursor.executemany(statement, _dates_as_text(data))
-        finally:
-            cursor.close()
-    if progress is not None:
-        progress.update(len(rows))
-
-
-def _dates_as_text(rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
-    """SQLite stores dates as ISO text (what SQLAlchemy writes too)."""
-    for row in rows:
-        yield tuple(v.isoformat() if isinstance(v, date) else v for v in row)
-
-
-def _new_response_ids(count: int) -> list[int]:
-    """Ids for ``count`` new responses, reserved so answers can be written in bulk.
-
-    PostgreSQL: from the id sequence. SQLite: after the largest id; the import
-    holds SQLite's write lock from its first statement (``BEGIN IMMEDIATE``),
-    so no other writer can take them meanwhile.
-    """
-    connection = db.session.connection()
-    if connection.dialect.name == "postgresql":
-        rows = connection.exec_driver_sql(
-            "SELECT nextval(pg_get_serial_sequence('responses', 'id')) "
-            "FROM generate_series(1, %(count)s)",
-            {"count": count},
-        )
-        return sorted(r[0] for r in rows)
-    start = db.session.scalar(select(func.coalesce(func.max(Response.id), 0))) or 0
-    return list(range(start + 1, start + 1 + count))
 
 
 # -- export ---------------------------------------------------------------------------

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select, update
 
+from assess.engagements.models import Engagement
 from assess.extensions import db
-from assess.respondents.models import Answer, Response, ResponseStatus, SegmentAnswer
-from assess.results.codes import CodeLayout
-from assess.scoring import InstrumentSpec, Respondent
+from assess.instruments.spec import spec_for
+from assess.respondents.codes import CodeLayout
+from assess.respondents.models import Answer, Comment, Response, ResponseStatus, SegmentAnswer
+from assess.respondents.recording import NewResponse, backfill_answer_codes, record_submitted
+from assess.scoring import InstrumentSpec
+from tests.scoring.oracle import Respondent
 
-#: How ``store`` sets responses' answer codes: "stored" (as every writer does),
-#: "none" (as before the codes existed: the results read the answers), "mixed"
-#: (every other response).
-CODES = ("stored", "none", "mixed")
+#: How ``store`` leaves responses' answer codes: "stored" (as every writer
+#: does), "backfilled" (removed, then given back by the migration's backfill, as
+#: for responses stored before the codes existed), "mixed" (every other one).
+CODES = ("stored", "backfilled", "mixed")
 
 
 def store(
@@ -30,53 +34,93 @@ def store(
     spec: InstrumentSpec | None = None,
     codes: str = "stored",
 ) -> list[int]:
-    """Insert respondents as submitted responses; return their ids.
+    """Store respondents as submitted responses, through the one writer of
+    responses, with the answer codes of ``spec`` (the engagement's when None);
+    return their ids in order.
 
     ``not_applicable[n]`` lists items the n-th respondent answered "not
     applicable" (stored as NULL, missing for scoring); ``extra_answers[n]`` and
     ``extra_segments[n]`` are stored too but are not the respondent's own (items
     or questions of the other audience, unknown ids): scoring must ignore them.
-    With ``spec``, responses get the answer codes of that spec as ``codes`` says.
+    ``status="in_progress"`` moves them back to in progress afterwards.
+    ``codes`` other than "stored" needs the engagement's own instrument (the
+    backfill reads it).
     """
-    ids = []
-    answers: list[dict[str, Any]] = []
-    segments: list[dict[str, Any]] = []
+    engagement = db.session.get(Engagement, engagement_id)
+    assert engagement is not None
+    if spec is None:
+        spec = spec_for(engagement.instrument(), engagement.anonymity_threshold)
+    ids: list[int] = []
+    batch: list[NewResponse] = []
+    audience = None
     for n, respondent in enumerate(respondents):
         values: dict[str, int | None] = dict(respondent.answers)
         values.update(dict.fromkeys((not_applicable or {}).get(n, ()), None))
         values.update((extra_answers or {}).get(n, {}))
         chosen = dict(respondent.segments)
         chosen.update((extra_segments or {}).get(n, {}))
-        answer_codes = None
-        if spec is not None and (codes == "stored" or (codes == "mixed" and n % 2 == 0)):
-            answer_codes = CodeLayout.of(spec, respondent.audience).encode(values, chosen)
-        response_id = db.session.scalar(
-            insert(Response)
-            .values(
-                engagement_id=engagement_id,
-                audience=respondent.audience,
-                status=status,
-                page=0,
-                started_on=date.today(),
-                submitted_on=date.today(),
-                answer_codes=answer_codes,
-            )
-            .returning(Response.id)
+        if respondent.audience != audience and batch:
+            ids += record_submitted(engagement_id, CodeLayout.of(spec, audience), batch)
+            batch = []
+        audience = respondent.audience
+        batch.append(NewResponse(answers=values, segments=chosen))
+    if batch:
+        ids += record_submitted(engagement_id, CodeLayout.of(spec, audience), batch)
+    if status != ResponseStatus.SUBMITTED.value:
+        db.session.execute(
+            update(Response).where(Response.id.in_(ids)).values(status=status, submitted_on=None)
         )
-        ids.append(response_id)
-        answers += [
-            {"response_id": response_id, "item_id": k, "value": v} for k, v in values.items()
-        ]
-        segments += [
-            {"response_id": response_id, "question_id": k, "option_id": v}
-            for k, v in chosen.items()
-        ]
-    if answers:
-        db.session.execute(insert(Answer), answers)
-    if segments:
-        db.session.execute(insert(SegmentAnswer), segments)
+    if codes != "stored":
+        dropped = ids if codes == "backfilled" else ids[::2]
+        db.session.execute(
+            update(Response).where(Response.id.in_(dropped)).values(answer_codes=None)
+        )
+        backfill_answer_codes(db.session.connection())
     db.session.commit()
     return ids
+
+
+def submitted_respondents(engagement_id: int) -> list[Respondent]:
+    """Every submitted response of the engagement as a plain Respondent.
+
+    The results use :func:`engagement_statistics` instead (the same numbers,
+    computed in the database); this one-by-one form serves the cross-checks.
+    """
+    submitted = (
+        select(Response.id, Response.audience)
+        .where(
+            Response.engagement_id == engagement_id,
+            Response.status == ResponseStatus.SUBMITTED,
+        )
+    )
+    audience_of = {rid: str(aud) for rid, aud in db.session.execute(submitted)}
+    answers: dict[int, dict[str, int]] = defaultdict(dict)
+    rows = db.session.execute(
+        select(Answer.response_id, Answer.item_id, Answer.value)
+        .join(Response, Response.id == Answer.response_id)
+        .where(
+            Response.engagement_id == engagement_id,
+            Response.status == ResponseStatus.SUBMITTED,
+            Answer.value.is_not(None),
+        )
+    )
+    for response_id, item_id, value in rows:
+        answers[response_id][item_id] = value
+    segments: dict[int, dict[str, str]] = defaultdict(dict)
+    rows = db.session.execute(
+        select(SegmentAnswer.response_id, SegmentAnswer.question_id, SegmentAnswer.option_id)
+        .join(Response, Response.id == SegmentAnswer.response_id)
+        .where(
+            Response.engagement_id == engagement_id,
+            Response.status == ResponseStatus.SUBMITTED,
+        )
+    )
+    for response_id, question_id, option_id in rows:
+        segments[response_id][question_id] = option_id
+    return [
+        Respondent(audience=audience, answers=answers[rid], segments=segments[rid])
+        for rid, audience in sorted(audience_of.items())
+    ]
 
 
 def clear(engagement_id: int) -> None:
@@ -84,6 +128,7 @@ def clear(engagement_id: int) -> None:
     ids = select(Response.id).where(Response.engagement_id == engagement_id)
     db.session.execute(delete(Answer).where(Answer.response_id.in_(ids)))
     db.session.execute(delete(SegmentAnswer).where(SegmentAnswer.response_id.in_(ids)))
+    db.session.execute(delete(Comment).where(Comment.response_id.in_(ids)))
     db.session.execute(delete(Response).where(Response.engagement_id == engagement_id))
     db.session.commit()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assess.results.codes import AnswerCodeError, CodeLayout, code_width
+from assess.respondents.codes import AnswerCodeError, CodeLayout, code_width
 from assess.scoring import DimensionSpec, InstrumentSpec, ItemSpec, SegmentSpec
 
 

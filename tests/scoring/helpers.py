@@ -9,9 +9,9 @@ from assess.scoring import (
     InstrumentSpec,
     ItemSpec,
     Parameters,
-    Respondent,
     SegmentSpec,
 )
+from tests.scoring.oracle import Respondent
 
 
 def item(

@@ -10,7 +10,8 @@ import math
 import statistics
 from collections.abc import Iterable
 
-from assess.scoring import InstrumentSpec, Respondent
+from assess.scoring import InstrumentSpec
+from tests.scoring.oracle import Respondent
 
 
 def item_score(spec: InstrumentSpec, item_id: str, value: int) -> float:

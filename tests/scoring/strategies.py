@@ -9,9 +9,9 @@ from assess.scoring import (
     InstrumentSpec,
     ItemSpec,
     Parameters,
-    Respondent,
     SegmentSpec,
 )
+from tests.scoring.oracle import Respondent
 
 SCALES = [(1, 5), (0, 10), (1, 7), (1, 3), (0, 1)]
 

@@ -49,7 +49,7 @@ def test_importing_the_core_loads_no_web_or_orm_library() -> None:
         f"pkg = types.ModuleType('assess'); pkg.__path__ = [{str(PACKAGE.parent)!r}]\n"
         "sys.modules['assess'] = pkg\n"
         "import assess.scoring as s\n"
-        "from assess.scoring import score_respondents, InstrumentSpec\n"
+        "from assess.scoring import tally, InstrumentSpec\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
         "('flask', 'sqlalchemy', 'pydantic', 'yaml'))\n"
         "print(','.join(bad))\n"

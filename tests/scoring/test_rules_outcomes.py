@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assess.scoring import NpsResult, score, score_respondents, summarise
+from assess.scoring import NpsResult, score
+from tests.scoring.oracle import score_respondents, summarise
 
 from .helpers import blank, item, make_spec, one_item_answers, resp
 

@@ -13,9 +13,9 @@ from assess.scoring import (
     lens_index,
     maturity_level,
     quadrant,
-    score_respondents,
     welch_p,
 )
+from tests.scoring.oracle import score_respondents
 
 from .helpers import blank, item, make_spec, one_item_answers, resp
 

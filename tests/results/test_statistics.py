@@ -1,4 +1,5 @@
-"""The SQL path to the statistics equals summarise(), exactly, on both databases."""
+"""The statistics read from the answer codes equal the oracle summarise(), exactly,
+on both databases; responses stored before the codes get them from the backfill."""
 
 from __future__ import annotations
 
@@ -9,45 +10,43 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assess.extensions import db
-from assess.results.service import (
-    engagement_results,
-    engagement_statistics,
-    spec_for,
-    submitted_respondents,
-)
-from assess.results.statistics_sql import Layout
-from assess.results.statistics_sql import engagement_statistics as sql_statistics
+from assess.instruments.spec import spec_for
+from assess.respondents.recording import backfill_answer_codes
+from assess.results.service import engagement_results, engagement_statistics
+from assess.results.statistics import MissingAnswerCodes
+from assess.results.statistics import engagement_statistics as sql_statistics
 from assess.scoring import (
     DimensionSpec,
     InstrumentSpec,
     ItemSpec,
     Parameters,
-    Respondent,
     SegmentSpec,
-    score_respondents,
-    summarise,
 )
+from tests.scoring.oracle import Respondent, compare, score_respondents, summarise
 from tests.scoring.strategies import instruments, respondents_for
 
-from .helpers import CODES, clear, store
+from .helpers import CODES, clear, store, submitted_respondents
 
 
 def assert_same(spec: InstrumentSpec, engagement_id: int, respondents: list[Respondent]) -> None:
-    """SQL statistics == summarise(): no difference at all, not even in the last bit."""
+    """Statistics from the codes == summarise(): no difference, not even in the last bit."""
     from_sql = sql_statistics(db.session.connection(), spec, engagement_id)
     from_python = summarise(spec, respondents)
-    assert from_sql.compare(from_python, rel_tol=0.0, abs_tol=0.0) == []
+    assert compare(from_sql, from_python, rel_tol=0.0, abs_tol=0.0) == []
     assert from_sql == from_python
 
 
 @pytest.mark.parametrize("codes", CODES)
 def test_default_instrument_by_hand(make_engagement, make_response, codes):
+    from sqlalchemy import update
+
+    from assess.respondents.models import Response
+
     engagement = make_engagement()
-    count = iter(range(100))
+    ids = []
 
     def respond(*args, **kwargs):
-        stored = codes == "stored" or (codes == "mixed" and next(count) % 2 == 0)
-        return make_response(*args, answer_codes=stored, **kwargs)
+        ids.append(make_response(*args, **kwargs).id)
 
     staff = {"s_strat_plan": 5, "s_strat_volume": 2, "s_strat_lifetime": None, "s_org_groups": 3}
     respond(engagement, "staff", staff, segments={"staff_function": "sales"})
@@ -60,6 +59,13 @@ def test_default_instrument_by_hand(make_engagement, make_response, codes):
         segments={"customer_length": "over_10y", "customer_type": "individual"},
     )
     respond(engagement, "customer", {"c_recommend": 0, "c_ease_easy": None})
+    if codes != "stored":
+        dropped = ids if codes == "backfilled" else ids[::2]
+        db.session.execute(
+            update(Response).where(Response.id.in_(dropped)).values(answer_codes=None)
+        )
+        assert backfill_answer_codes(db.session.connection()) == len(dropped)
+        db.session.commit()
     spec = spec_for(engagement.instrument(), engagement.anonymity_threshold)
     respondents = submitted_respondents(engagement.id)
     assert len(respondents) == 5
@@ -107,7 +113,6 @@ def test_random_surveys(make_engagement, data):
         spec = data.draw(instruments(), label="spec")
         respondents = data.draw(respondents_for(spec, max_size=30), label="respondents")
         rng = random.Random(data.draw(st.integers(0, 2**32), label="seed"))
-        codes = data.draw(st.sampled_from(CODES), label="codes")
         not_applicable, extra_answers, extra_segments = {}, {}, {}
         for n, respondent in enumerate(respondents):
             skipped = [
@@ -128,7 +133,6 @@ def test_random_surveys(make_engagement, data):
             extra_answers=extra_answers,
             extra_segments=extra_segments,
             spec=spec,
-            codes=codes,
         )
         assert_same(spec, engagement.id, respondents)
     finally:
@@ -174,20 +178,18 @@ def _random_respondents(spec: InstrumentSpec, count: int, seed: int) -> list[Res
     return out
 
 
-@pytest.mark.parametrize("codes", CODES)
-def test_several_words_of_answers_and_segments(make_engagement, codes):
+def test_several_words_of_segments(make_engagement):
+    from assess.scoring.tally import _AudiencePlan
+
     spec = _wide_spec()
-    layout = Layout(spec)
-    assert layout.audiences["staff"].item_words.stop > 2
-    assert len(layout.audiences["customer"].segment_words) > 1
+    assert len(_AudiencePlan(spec, "customer").segment_words) > 1
     engagement = make_engagement()
     respondents = _random_respondents(spec, 120, seed=7)
-    store(engagement.id, respondents, spec=spec, codes=codes)
+    store(engagement.id, respondents, spec=spec)
     assert_same(spec, engagement.id, respondents)
 
 
-@pytest.mark.parametrize("codes", CODES)
-def test_sums_too_large_for_64_bits_stay_exact(make_engagement, codes):
+def test_sums_too_large_for_64_bits_stay_exact(make_engagement):
     """Twenty items on scales whose spans have a large lcm: the integer scores
     outgrow int64, and the statistics fall back to Python integers."""
     spans = [(0, 10), (1, 8), (1, 5), (0, 6), (1, 10), (0, 9), (0, 7)]
@@ -198,11 +200,11 @@ def test_sums_too_large_for_64_bits_stay_exact(make_engagement, codes):
     spec = InstrumentSpec((DimensionSpec("d", "means"),), items, segments)
     engagement = make_engagement()
     respondents = _random_respondents(spec, 40, seed=3)
-    store(engagement.id, respondents, spec=spec, codes=codes)
+    store(engagement.id, respondents, spec=spec)
     assert_same(spec, engagement.id, respondents)
 
 
-@pytest.mark.parametrize(("seed", "codes"), [(1, "stored"), (2, "none"), (3, "mixed")])
+@pytest.mark.parametrize(("seed", "codes"), [(1, "stored"), (2, "backfilled"), (3, "mixed")])
 def test_default_instrument_random(make_engagement, seed, codes):
     engagement = make_engagement()
     spec = spec_for(engagement.instrument(), engagement.anonymity_threshold)
@@ -212,40 +214,50 @@ def test_default_instrument_random(make_engagement, seed, codes):
     assert engagement_results(engagement) == score_respondents(spec, respondents)
 
 
-def test_planner_settings_are_given_back(app, make_engagement):
-    """The PostgreSQL query's SET LOCALs last only for it, not the caller's transaction."""
-    from sqlalchemy import text
-
-    engagement = make_engagement()
-    connection = db.session.connection()
-    if connection.dialect.name != "postgresql":
-        assert engagement_statistics(engagement).group(("staff", None, None)).respondents == 0
-        return
-    names = ("join_collapse_limit", "jit", "work_mem")
-    before = [connection.execute(text(f"SHOW {name}")).scalar_one() for name in names]
-    engagement_statistics(engagement)
-    after = [connection.execute(text(f"SHOW {name}")).scalar_one() for name in names]
-    assert after == before
-
-
-def test_codes_of_the_wrong_length_are_read_from_the_answers(make_engagement):
-    """Codes that do not fit the instrument (which no writer makes) are not
-    trusted: those responses are read from their answers."""
+def test_responses_without_codes_are_refused_with_a_clear_message(make_engagement):
+    """Results read codes only: a response without them (a database that was not
+    migrated) stops the results instead of being left out."""
     from sqlalchemy import update
 
     from assess.respondents.models import Response
 
     engagement = make_engagement()
     spec = spec_for(engagement.instrument(), engagement.anonymity_threshold)
+    ids = store(engagement.id, _random_respondents(spec, 10, seed=4), spec=spec)
+    db.session.execute(
+        update(Response).where(Response.id.in_(ids[:2])).values(answer_codes=None)
+    )
+    db.session.commit()
+    with pytest.raises(MissingAnswerCodes, match="2 submitted responses .* `assess db upgrade`"):
+        engagement_statistics(engagement)
+
+
+def test_the_backfill_replaces_missing_and_wrong_length_codes(make_engagement):
+    """Codes missing or of the wrong length (which no writer makes) are computed
+    again from the answers, in batches; valid codes and other engagements'
+    responses are left alone."""
+    from sqlalchemy import select, update
+
+    from assess.respondents.models import Response
+
+    engagement, other = make_engagement(), make_engagement(name="Other")
+    spec = spec_for(engagement.instrument(), engagement.anonymity_threshold)
     respondents = _random_respondents(spec, 40, seed=11)
-    ids = store(engagement.id, respondents, spec=spec, codes="stored")
+    ids = store(engagement.id, respondents, spec=spec)
+    store(other.id, _random_respondents(spec, 5, seed=12), spec=spec)
+    expected = dict(db.session.execute(select(Response.id, Response.answer_codes)).all())
     db.session.execute(
         update(Response).where(Response.id.in_(ids[:3])).values(answer_codes=b"\x01\x02")
     )
+    db.session.execute(update(Response).where(Response.id == ids[3]).values(answer_codes=b""))
     db.session.execute(
-        update(Response).where(Response.id == ids[3]).values(answer_codes=b"")
+        update(Response).where(Response.id.in_(ids[4:9])).values(answer_codes=None)
     )
     db.session.commit()
+    assert backfill_answer_codes(db.session.connection(), batch=2) == 9
+    db.session.commit()
+    assert dict(db.session.execute(select(Response.id, Response.answer_codes)).all()) == expected
+    assert backfill_answer_codes(db.session.connection()) == 0
     assert_same(spec, engagement.id, respondents)
 
 
@@ -266,8 +278,8 @@ def test_responses_with_codes_are_read_from_their_codes(make_engagement):
 
 
 def test_a_code_off_the_scale_or_the_options_counts_as_missing(make_engagement):
-    """No writer stores one; should one be there, it is ignored, like the answers
-    path ignores an answer off its item's scale."""
+    """No writer stores one; should one be there, it is ignored, as the backfill
+    ignores an answer off its item's scale."""
     from sqlalchemy import update
 
     from assess.respondents.models import Response

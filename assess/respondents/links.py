@@ -1,0 +1,265 @@
+"""Respondent links: the open link and personal (single-use) links, their tokens,
+opening an engagement, and what the consultant sees of each audience's links.
+Services flush; callers commit."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import case, func, select, update
+
+from assess.engagements.models import Engagement, Status
+from assess.engagements.services import set_status
+from assess.extensions import db
+from assess.instruments.schema import Audience
+from assess.respondents.models import (
+    Link,
+    LinkKind,
+    Mailing,
+    MailingKind,
+    Response,
+    ResponseStatus,
+)
+
+MAX_SINGLE_USE = 10_000
+# Every token we hand out is URL-safe base64 or hex, 32 to 43 characters; anything
+# else is refused before the database is asked.
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,100}")
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def resume_key_for_single_use(token: str) -> str:
+    return hash_token("resume:" + token)
+
+
+def accepts_answers(engagement: Engagement) -> bool:
+    return engagement.status == Status.OPEN
+
+
+def open_engagement(engagement: Engagement) -> None:
+    """Open the engagement for answers: its status, and an open link per audience."""
+    set_status(engagement, Status.OPEN)
+    for audience in engagement.instrument().audiences():
+        open_link(engagement, audience)
+
+
+def change_status(engagement: Engagement, status: Status) -> None:
+    """Move the engagement to ``status``; opening it also makes its open links."""
+    if status == Status.OPEN:
+        open_engagement(engagement)
+    else:
+        set_status(engagement, status)
+
+
+def open_link_token(link: Link) -> str:
+    """The open link's token, derived so it can be shown again without storing it.
+
+    HMAC of the app's secret key with the link's id: 172 bits, reproducible by the
+    server alone; a replaced open link is a new row, hence a new token.
+    """
+    key = current_app.config["SECRET_KEY"].encode()
+    message = f"open-link:{link.id}:{link.engagement_id}:{link.audience}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:43]
+
+
+def link_url(token: str) -> str:
+    base = current_app.config["BASE_URL"].rstrip("/")
+    return f"{base}/r/{token}"
+
+
+def existing_open_link(engagement: Engagement, audience: Audience) -> Link | None:
+    return db.session.scalar(
+        select(Link)
+        .where(
+            Link.engagement_id == engagement.id,
+            Link.audience == audience,
+            Link.kind == LinkKind.OPEN,
+            Link.revoked.is_(False),
+        )
+        .order_by(Link.id)
+    )
+
+
+def open_link(engagement: Engagement, audience: Audience) -> tuple[Link, str]:
+    """The engagement's open link for the audience, created on first use."""
+    link = existing_open_link(engagement, audience)
+    if link is None:
+        link = Link(
+            engagement_id=engagement.id,
+            audience=audience,
+            kind=LinkKind.OPEN,
+            token_hash=secrets.token_hex(32),  # placeholder until the id is known
+        )
+        db.session.add(link)
+        db.session.flush()
+        link.token_hash = hash_token(open_link_token(link))
+        db.session.flush()
+    return link, open_link_token(link)
+
+
+def replace_open_link(engagement: Engagement, audience: Audience) -> tuple[Link, str]:
+    """Withdraw the open link (it stops working at once) and make a new one."""
+    db.session.execute(
+        update(Link)
+        .where(
+            Link.engagement_id == engagement.id,
+            Link.audience == audience,
+            Link.kind == LinkKind.OPEN,
+        )
+        .values(revoked=True)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire_all()
+    return open_link(engagement, audience)
+
+
+def create_single_use_links(engagement: Engagement, audience: Audience, count: int) -> list[str]:
+    """``count`` new personal links; the tokens are returned once and never stored."""
+    return [token for token, _link in new_single_use_links(engagement, audience, count)]
+
+
+def new_single_use_links(
+    engagement: Engagement, audience: Audience, count: int
+) -> list[tuple[str, Link]]:
+    if not 1 <= count <= MAX_SINGLE_USE:
+        raise ValueError(f"Create between 1 and {MAX_SINGLE_USE:,} personal links at a time.")
+    tokens = [secrets.token_urlsafe(24) for _ in range(count)]  # 192 bits each
+    links = [
+        Link(
+            engagement_id=engagement.id,
+            audience=audience,
+            kind=LinkKind.SINGLE_USE,
+            token_hash=hash_token(token),
+        )
+        for token in tokens
+    ]
+    db.session.add_all(links)
+    db.session.flush()
+    return list(zip(tokens, links, strict=True))
+
+
+def withdraw_unused_single_use(engagement: Engagement, audience: Audience) -> int:
+    """Withdraw every personal link of the audience that has not been used; how many."""
+    result = db.session.execute(
+        update(Link)
+        .where(
+            Link.engagement_id == engagement.id,
+            Link.audience == audience,
+            Link.kind == LinkKind.SINGLE_USE,
+            Link.used.is_(False),
+            Link.revoked.is_(False),
+        )
+        .values(revoked=True)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire_all()
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
+
+
+def resolve_link(token: str, *, lock: bool = False) -> Link | None:
+    """The live link for a token, or None for every kind of wrong token.
+
+    ``lock`` takes the link's row lock for the rest of the transaction (PostgreSQL;
+    SQLite's writing transactions are serial already), so requests through one
+    personal link are handled one after the other.
+    """
+    if not TOKEN_SHAPE.fullmatch(token or ""):
+        return None
+    query = select(Link).where(Link.token_hash == hash_token(token))
+    if lock:
+        query = query.with_for_update()
+    link = db.session.scalar(query)
+    if link is None or link.revoked:
+        return None
+    return link
+
+
+def lock_link(link: Link) -> Link:
+    """The link read again under its row lock (PostgreSQL ``FOR UPDATE``)."""
+    locked = db.session.scalar(
+        select(Link)
+        .where(Link.id == link.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    assert locked is not None
+    return locked
+
+
+@dataclass(frozen=True)
+class AudienceStats:
+    """What the consultant sees about one audience's links: counts only."""
+
+    submitted: int = 0
+    in_progress: int = 0
+    personal_issued: int = 0  # live single-use links
+    personal_used: int = 0
+    invitations_sent: int = 0
+    first_invitation_on: date | None = None
+    reminder_sent_on: date | None = None
+    reminder_recipients: int = 0
+
+    @property
+    def personal_rate(self) -> int | None:
+        """Percentage of personal links used, when any were issued."""
+        if not self.personal_issued:
+            return None
+        return round(100 * self.personal_used / self.personal_issued)
+
+
+def audience_stats(engagement_id: int, audience: Audience) -> AudienceStats:
+    responses = dict(
+        db.session.execute(
+            select(Response.status, func.count())
+            .where(Response.engagement_id == engagement_id, Response.audience == audience)
+            .group_by(Response.status)
+        ).all()
+    )
+    issued, used = db.session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((Link.used.is_(True), 1), else_=0)), 0),
+        ).where(
+            Link.engagement_id == engagement_id,
+            Link.audience == audience,
+            Link.kind == LinkKind.SINGLE_USE,
+            (Link.revoked.is_(False)) | (Link.used.is_(True)),
+        )
+    ).one()
+    invitations = db.session.execute(
+        select(func.coalesce(func.sum(Mailing.recipients), 0), func.min(Mailing.sent_on)).where(
+            Mailing.engagement_id == engagement_id,
+            Mailing.audience == audience,
+            Mailing.kind == MailingKind.INVITATION,
+        )
+    ).one()
+    reminder = reminder_for(engagement_id, audience)
+    return AudienceStats(
+        submitted=responses.get(ResponseStatus.SUBMITTED, 0),
+        in_progress=responses.get(ResponseStatus.IN_PROGRESS, 0),
+        personal_issued=int(issued),
+        personal_used=int(used),
+        invitations_sent=int(invitations[0]),
+        first_invitation_on=invitations[1],
+        reminder_sent_on=reminder.sent_on if reminder else None,
+        reminder_recipients=reminder.recipients if reminder else 0,
+    )
+
+
+def reminder_for(engagement_id: int, audience: Audience) -> Mailing | None:
+    return db.session.scalar(
+        select(Mailing).where(
+            Mailing.engagement_id == engagement_id,
+            Mailing.audience == audience,
+            Mailing.kind == MailingKind.REMINDER,
+        )
+    )

@@ -1,0 +1,414 @@
+"""The one writer of responses: answers, segment answers, comments, answer codes
+and the engagement's revision bump.
+
+Every way a response reaches the database goes through here: the questionnaire
+pages (page by page, then :func:`submit_response`), the import and the demo
+(:func:`record_submitted`, in bulk), and the tests' factories. No other code
+inserts into ``answers``, ``segment_answers`` or ``comments``. A submitted
+response carries its answer codes (:mod:`assess.respondents.codes`), written in
+the transaction that submits it; :func:`backfill_answer_codes` gives them to
+responses stored before the codes existed. Services flush; callers commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import bindparam, delete, exists, func, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
+
+from assess.engagements.models import Engagement, InstrumentSnapshot
+from assess.extensions import db
+from assess.instruments.schema import Instrument
+from assess.respondents.codes import CodeLayout
+from assess.respondents.links import hash_token
+from assess.respondents.models import (
+    Answer,
+    Comment,
+    Link,
+    LinkKind,
+    Response,
+    ResponseStatus,
+    SegmentAnswer,
+    SpentKey,
+)
+
+_log = logging.getLogger(__name__)
+
+#: Responses per batch: of bulk inserts (and of a progress bar's steps), and of
+#: the backfill.
+BATCH = 5_000
+
+
+# -- a response answered page by page ---------------------------------------------
+
+
+def find_in_progress(resume_key_hash: str, *, lock: bool = False) -> Response | None:
+    query = select(Response).where(
+        Response.resume_key_hash == resume_key_hash,
+        Response.status == ResponseStatus.IN_PROGRESS,
+    )
+    if lock:
+        query = query.with_for_update()
+    return db.session.scalar(query)
+
+
+def _spent_hash(resume_key_hash: str) -> str:
+    # Hashed again so no value in spent_keys ever equals one that sat on a response.
+    return hash_token("spent:" + resume_key_hash)
+
+
+def is_spent(resume_key_hash: str) -> bool:
+    return bool(
+        db.session.scalar(
+            select(exists().where(SpentKey.key_hash == _spent_hash(resume_key_hash)))
+        )
+    )
+
+
+def start_response(link: Link, resume_key_hash: str) -> Response:
+    """The in-progress response for this key (row-locked), created if there is none.
+
+    The unique resume key makes two simultaneous starts converge on one row: the
+    loser's INSERT fails inside a savepoint and it takes the winner's row.
+    """
+    existing = find_in_progress(resume_key_hash, lock=True)
+    if existing is not None:
+        return existing
+    response = Response(
+        engagement_id=link.engagement_id,
+        audience=link.audience,
+        resume_key_hash=resume_key_hash,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(response)
+    except IntegrityError:
+        existing = find_in_progress(resume_key_hash, lock=True)
+        if existing is None:
+            raise
+        return existing
+    return response
+
+
+def submit_response(response: Response, link: Link, instrument: Instrument) -> bool:
+    """Submit once. Returns False, having changed nothing, when that is not possible.
+
+    The database decides, so this holds under concurrent requests:
+
+    1. the response's key goes into ``spent_keys``, whose primary key refuses a
+       second submission through the same key (double click, replay, two tabs);
+    2. a personal link is marked used by a conditional UPDATE (``used`` false →
+       true), which only one transaction can win;
+    3. the response moves from in progress to submitted by a conditional UPDATE
+       that also clears its resume key, so nothing joins it back to the link,
+       and stores its answer codes (:mod:`assess.respondents.codes`), read by the
+       results; its answers do not change after this.
+
+    On False the caller rolls back.
+    """
+    key = response.resume_key_hash
+    if key is None:
+        return False
+    try:
+        with db.session.begin_nested():
+            db.session.add(SpentKey(key_hash=_spent_hash(key)))
+    except IntegrityError:
+        return False
+    if link.kind == LinkKind.SINGLE_USE:
+        used = db.session.execute(
+            update(Link)
+            .where(Link.id == link.id, Link.used.is_(False), Link.revoked.is_(False))
+            .values(used=True)
+            .execution_options(synchronize_session=False)
+        )
+        if used.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
+            return False
+    today = date.today()
+    result = db.session.execute(
+        update(Response)
+        .where(
+            Response.id == response.id,
+            Response.status == ResponseStatus.IN_PROGRESS,
+            Response.resume_key_hash == key,
+        )
+        .values(
+            status=ResponseStatus.SUBMITTED,
+            submitted_on=today,
+            resume_key_hash=None,
+            answer_codes=stored_codes(response, instrument),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
+        return False
+    bump_revision(response.engagement_id)
+    db.session.expire(response)
+    db.session.expire(link)
+    return True
+
+
+def replace_answers(
+    response: Response, item_ids: Iterable[str], answers: Mapping[str, int | None]
+) -> None:
+    """The response's answers to these items become ``answers`` (None: not applicable)."""
+    db.session.execute(
+        delete(Answer).where(Answer.response_id == response.id, Answer.item_id.in_(item_ids))
+    )
+    db.session.add_all(
+        Answer(response_id=response.id, item_id=item_id, value=value)
+        for item_id, value in answers.items()
+    )
+    db.session.flush()
+
+
+def replace_segment_answers(response: Response, segments: Mapping[str, str | None]) -> None:
+    """The response's segment answers become ``segments`` (None: skipped)."""
+    db.session.execute(delete(SegmentAnswer).where(SegmentAnswer.response_id == response.id))
+    db.session.add_all(
+        SegmentAnswer(response_id=response.id, question_id=qid, option_id=option)
+        for qid, option in segments.items()
+        if option is not None
+    )
+    db.session.flush()
+
+
+def replace_comments(response: Response, comments: Mapping[str, str]) -> None:
+    """The response's comments become ``comments`` (empty texts are not kept)."""
+    db.session.execute(delete(Comment).where(Comment.response_id == response.id))
+    db.session.add_all(
+        Comment(response_id=response.id, question_id=qid, text=text)
+        for qid, text in comments.items()
+        if text
+    )
+    db.session.flush()
+
+
+def stored_codes(response: Response, instrument: Instrument) -> bytes:
+    """The answer codes of a response, from its stored answers."""
+    answers = dict(
+        db.session.execute(
+            select(Answer.item_id, Answer.value).where(Answer.response_id == response.id)
+        ).all()
+    )
+    segments = dict(
+        db.session.execute(
+            select(SegmentAnswer.question_id, SegmentAnswer.option_id).where(
+                SegmentAnswer.response_id == response.id
+            )
+        ).all()
+    )
+    return CodeLayout.for_instrument(instrument, response.audience).encode(answers, segments)
+
+
+def bump_revision(engagement_id: int) -> None:
+    """Responses changed: cached reports of this engagement are stale."""
+    db.session.execute(
+        update(Engagement)
+        .where(Engagement.id == engagement_id)
+        .values(revision=Engagement.revision + 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+# -- submitted responses in bulk (import, demo, tests) -------------------------------
+
+
+@dataclass(frozen=True)
+class NewResponse:
+    """A whole response, submitted: its answers by item id (None: not applicable),
+    its segment options and its comments by question id."""
+
+    answers: Mapping[str, int | None]
+    segments: Mapping[str, str] = field(default_factory=dict)
+    comments: Mapping[str, str] = field(default_factory=dict)
+    external_id: str | None = None  # the import's respondent id
+    day: date | None = None  # started and submitted on; today when None
+
+
+def record_submitted(
+    engagement_id: int,
+    layout: CodeLayout,
+    responses: Sequence[NewResponse],
+    *,
+    on_progress: Callable[[int], None] | None = None,
+) -> list[int]:
+    """Store submitted responses of one audience in bulk, with their answer codes
+    in ``layout`` (the engagement's: ``CodeLayout.for_instrument``); returns their
+    ids. ``COPY`` on PostgreSQL, ``executemany`` on SQLite.
+
+    Raises :class:`~assess.respondents.codes.AnswerCodeError` for an answer the
+    instrument does not allow (the callers check their input first), and the
+    driver's IntegrityError when a concurrent writer took an id; the caller rolls back.
+    """
+    if not responses:
+        return []
+    connection = db.session.connection()
+    today = date.today()
+    ids = _new_response_ids(len(responses))
+    rows = list(zip(ids, responses, strict=True))
+
+    def response_rows() -> Iterator[tuple[Any, ...]]:
+        for rid, new in rows:
+            day = new.day or today
+            yield (rid, engagement_id, layout.audience, ResponseStatus.SUBMITTED.value, 0,
+                   new.external_id, day, day, layout.encode(new.answers, new.segments))
+
+    def answers() -> Iterator[tuple[Any, ...]]:
+        for done, (rid, new) in enumerate(rows, start=1):
+            for item_id, value in new.answers.items():
+                yield rid, item_id, value
+            if on_progress is not None and done % BATCH == 0:
+                on_progress(done)
+
+    def segments() -> Iterator[tuple[Any, ...]]:
+        for rid, new in rows:
+            for question_id, option_id in new.segments.items():
+                yield rid, question_id, option_id
+
+    def comments() -> Iterator[tuple[Any, ...]]:
+        for rid, new in rows:
+            for question_id, text in new.comments.items():
+                if text:
+                    yield rid, question_id, text
+
+    tables: list[tuple[str, list[str], Iterator[tuple[Any, ...]]]] = [
+        ("responses", ["id", "engagement_id", "audience", "status", "page",
+                       "external_id", "started_on", "submitted_on", "answer_codes"],
+         response_rows()),
+        ("answers", ["response_id", "item_id", "value"], answers()),
+        ("segment_answers", ["response_id", "question_id", "option_id"], segments()),
+        ("comments", ["response_id", "question_id", "text"], comments()),
+    ]
+    raw = connection.connection.driver_connection
+    assert raw is not None  # a connection in use has its driver connection
+    if connection.dialect.name == "postgresql":
+        with raw.cursor() as cursor:
+            for table, columns, data in tables:
+                statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+                with cursor.copy(statement) as copy:
+                    for record in data:
+                        copy.write_row(record)
+    else:
+        cursor = raw.cursor()
+        try:
+            for table, columns, data in tables:
+                marks = ", ".join("?" * len(columns))
+                statement = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+                cursor.executemany(statement, _dates_as_text(data))
+        finally:
+            cursor.close()
+    if on_progress is not None:
+        on_progress(len(rows))
+    bump_revision(engagement_id)
+    db.session.flush()
+    return ids
+
+
+def _dates_as_text(rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+    """SQLite stores dates as ISO text (what SQLAlchemy writes too)."""
+    for row in rows:
+        yield tuple(v.isoformat() if isinstance(v, date) else v for v in row)
+
+
+def _new_response_ids(count: int) -> list[int]:
+    """Ids for ``count`` new responses, reserved so answers can be written in bulk.
+
+    PostgreSQL: from the id sequence. SQLite: after the largest id; the writer
+    holds SQLite's write lock from its first statement (``BEGIN IMMEDIATE``),
+    so no other writer can take them meanwhile.
+    """
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        rows = connection.exec_driver_sql(
+            "SELECT nextval(pg_get_serial_sequence('responses', 'id')) "
+            "FROM generate_series(1, %(count)s)",
+            {"count": count},
+        )
+        return sorted(r[0] for r in rows)
+    start = db.session.scalar(select(func.coalesce(func.max(Response.id), 0))) or 0
+    return list(range(start + 1, start + 1 + count))
+
+
+# -- answer codes for responses stored before them -----------------------------------
+
+
+def backfill_answer_codes(connection: Connection, batch: int = BATCH) -> int:
+    """Give answer codes to every submitted response without valid ones; how many.
+
+    Computed from the response's stored answers, engagement by engagement, in
+    batches of ``batch`` responses; runs on a bare connection (the migration
+    that added the codes calls it). An answer the instrument does not allow
+    (none is ever stored) counts as missing, as scoring would count it.
+    """
+    fixed = 0
+    engagements = connection.execute(
+        select(Engagement.id, InstrumentSnapshot.content)
+        .join(InstrumentSnapshot, InstrumentSnapshot.id == Engagement.snapshot_id)
+        .order_by(Engagement.id)
+    ).all()
+    for engagement_id, content in engagements:
+        submitted = connection.execute(
+            select(Response.id, Response.audience, Response.answer_codes)
+            .where(
+                Response.engagement_id == engagement_id,
+                Response.status == ResponseStatus.SUBMITTED,
+            )
+            .order_by(Response.id)
+        ).all()
+        if not submitted:
+            continue
+        try:
+            instrument = Instrument.from_snapshot(content)
+        except Exception as error:  # noqa: BLE001 - any unreadable snapshot
+            # Never happens with snapshots the app wrote; the results of such an
+            # engagement cannot be computed anyway, and the rest must migrate.
+            _log.warning(
+                "engagement %s: its instrument snapshot cannot be read (%s); its "
+                "responses get no answer codes", engagement_id, type(error).__name__,
+            )
+            continue
+        layouts = {
+            str(audience): CodeLayout.for_instrument(instrument, audience)
+            for audience in instrument.audiences()
+        }
+        stale = [
+            (rid, str(audience))
+            for rid, audience, codes in submitted
+            if str(audience) in layouts
+            and (codes is None or len(codes) != layouts[str(audience)].length)
+        ]
+        for start in range(0, len(stale), batch):
+            chunk = dict(stale[start : start + batch])
+            answers: dict[int, dict[str, int | None]] = {rid: {} for rid in chunk}
+            for rid, item_id, value in connection.execute(
+                select(Answer.response_id, Answer.item_id, Answer.value).where(
+                    Answer.response_id.in_(chunk)
+                )
+            ):
+                answers[rid][item_id] = value
+            segments: dict[int, dict[str, str]] = {rid: {} for rid in chunk}
+            for rid, question_id, option_id in connection.execute(
+                select(
+                    SegmentAnswer.response_id, SegmentAnswer.question_id, SegmentAnswer.option_id
+                ).where(SegmentAnswer.response_id.in_(chunk))
+            ):
+                segments[rid][question_id] = option_id
+            connection.execute(
+                update(Response.__table__)  # type: ignore[arg-type]  # typed FromClause; is a Table
+                .where(Response.__table__.c.id == bindparam("rid"))
+                .values(answer_codes=bindparam("codes")),
+                [
+                    {"rid": rid, "codes": layouts[audience].encode_allowed(
+                        answers[rid], segments[rid]
+                    )}
+                    for rid, audience in chunk.items()
+                ],
+            )
+            fixed += len(chunk)
+    return fixed
