@@ -8,7 +8,9 @@ from assess.engagements import services
 from assess.engagements.models import Engagement, Status
 from assess.extensions import db
 from assess.instruments.loader import InstrumentError
+from assess.respondents.links import change_status
 from assess.results.service import response_counts
+from assess.scoring.validate import MIN_ANONYMITY_THRESHOLD
 
 engagement_cli = AppGroup("engagement", help="Create, list, open and close engagements.")
 
@@ -18,8 +20,8 @@ engagement_cli = AppGroup("engagement", help="Create, list, open and close engag
 @click.option("--name", required=True, help="The engagement's name, e.g. 'Assessment 2026'.")
 @click.option("--instrument", "instrument_id", default=services.DEFAULT_INSTRUMENT,
               show_default=True, help="Instrument id (see `assess instrument list`).")
-@click.option("--anonymity-threshold", type=click.IntRange(min=3), default=None,
-              help="Smallest group shown in results (default: the instrument's, 5).")
+@click.option("--anonymity-threshold", type=click.IntRange(min=MIN_ANONYMITY_THRESHOLD),
+              default=None, help="Smallest group shown in results (default: the instrument's, 5).")
 def create_command(organisation: str, name: str, instrument_id: str,
                    anonymity_threshold: int | None) -> None:
     """Create an engagement (and its organisation, if new); print its id."""
@@ -54,12 +56,7 @@ def list_command() -> None:
 def _set_status(reference: str, status: Status) -> None:
     try:
         engagement = services.find_engagement(reference)
-        services.set_status(engagement, status)
-        if status == Status.OPEN:
-            from assess.respondents.services import open_link
-
-            for audience in engagement.instrument().audiences():
-                open_link(engagement, audience)
+        change_status(engagement, status)
     except services.EngagementError as error:
         raise click.ClickException(str(error)) from None
     db.session.commit()

@@ -2,6 +2,8 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange
 
+from assess.scoring.validate import MIN_ANONYMITY_THRESHOLD
+
 
 class EngagementForm(FlaskForm):
     organisation = StringField(
@@ -12,5 +14,5 @@ class EngagementForm(FlaskForm):
     anonymity_threshold = IntegerField(
         "Anonymity threshold (smallest group shown)",
         default=5,
-        validators=[NumberRange(min=3, max=100)],
+        validators=[NumberRange(min=MIN_ANONYMITY_THRESHOLD, max=100)],
     )

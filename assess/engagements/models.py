@@ -10,6 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from assess.db import Base, str_enum
 from assess.instruments.schema import Instrument
 
+#: The report's accent colour until the consultant chooses one.
+DEFAULT_ACCENT = "#1f4e79"
+
 
 class Status(enum.StrEnum):
     DRAFT = "draft"  # being set up; links do not accept answers yet
@@ -63,7 +66,7 @@ class Engagement(Base):
     )
     anonymity_threshold: Mapped[int] = mapped_column(default=5)
     prepared_by: Mapped[str] = mapped_column(String(200), default="")
-    accent_colour: Mapped[str] = mapped_column(String(7), default="#1f4e79")
+    accent_colour: Mapped[str] = mapped_column(String(7), default=DEFAULT_ACCENT)
     # Expected audience sizes, for response rates (optional).
     staff_invited: Mapped[int | None] = mapped_column(default=None)
     customer_invited: Mapped[int | None] = mapped_column(default=None)

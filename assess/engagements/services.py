@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from assess.accounts.models import OrganisationGrant, Role, User
 from assess.engagements.models import Engagement, InstrumentSnapshot, Organisation, Status
 from assess.extensions import db
 from assess.instruments.loader import load_instrument_by_id
 from assess.instruments.schema import Instrument
+from assess.scoring.validate import MIN_ANONYMITY_THRESHOLD
 
 DEFAULT_INSTRUMENT = "customer-centricity"
 
@@ -67,8 +68,10 @@ def create_engagement(
         raise EngagementError("The engagement's name is longer than 200 characters.")
     instrument = load_instrument_by_id(instrument_id)
     threshold = anonymity_threshold or instrument.scoring.anonymity_threshold
-    if threshold < 3:
-        raise EngagementError("The anonymity threshold cannot be below 3.")
+    if threshold < MIN_ANONYMITY_THRESHOLD:
+        raise EngagementError(
+            f"The anonymity threshold cannot be below {MIN_ANONYMITY_THRESHOLD}."
+        )
     org = get_or_create_organisation(organisation)
     engagement = Engagement(
         organisation=org,
@@ -108,30 +111,6 @@ def set_status(engagement: Engagement, status: Status) -> None:
         engagement.closed_on = date.today()
     engagement.revision += 1
     db.session.flush()
-
-
-def visible_engagements(user: User) -> list[Engagement]:
-    query = select(Engagement).join(Engagement.organisation)
-    if user.role != Role.ADMIN:
-        query = query.join(
-            OrganisationGrant, OrganisationGrant.organisation_id == Engagement.organisation_id
-        ).where(OrganisationGrant.user_id == user.id)
-    query = query.order_by(Organisation.name, Engagement.created_on.desc(), Engagement.id.desc())
-    return list(db.session.scalars(query))
-
-
-def can_view(user: User, engagement: Engagement) -> bool:
-    if user.role == Role.ADMIN:
-        return True
-    granted = db.session.scalar(
-        select(func.count())
-        .select_from(OrganisationGrant)
-        .where(
-            OrganisationGrant.user_id == user.id,
-            OrganisationGrant.organisation_id == engagement.organisation_id,
-        )
-    )
-    return bool(granted)
 
 
 def find_engagement(reference: str | int) -> Engagement:

@@ -9,40 +9,34 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
-from wtforms import SelectChoice
+from wtforms import SelectChoice  # type: ignore[attr-defined]  # types-WTForms 3.2 predates it
 
 from assess.engagements import services
+from assess.engagements.access import engagement_for, visible_engagements
 from assess.engagements.forms import EngagementForm
-from assess.engagements.models import Engagement, Status
+from assess.engagements.models import Status
 from assess.extensions import db
 from assess.instruments.loader import discover_instruments
-from assess.respondents import services as respondent_services
+from assess.reports.settings import engagement_logo
+from assess.respondents import links as respondent_links
+from assess.respondents.panel import links_panel
 from assess.results.service import response_counts
 
 bp = Blueprint("engagements", __name__)
 
 
-def engagement_for(engagement_id: int, *, manage: bool = False) -> Engagement:
-    """The engagement if the signed-in user may see it (and manage it, if asked)."""
-    engagement = db.session.get(Engagement, engagement_id)
-    if engagement is None or not services.can_view(current_user, engagement):
-        abort(404, description="There is no such engagement, or it is not shared with you.")
-    if manage and not current_user.can_manage:
-        abort(403, description="Only consultants and administrators can change engagements.")
-    return engagement
-
-
 @bp.get("/")
 @login_required
-def index():  # type: ignore[no-untyped-def]
-    engagements = services.visible_engagements(current_user)
+def index() -> ResponseReturnValue:
+    engagements = visible_engagements(current_user)
     return render_template("engagements/index.html", engagements=engagements)
 
 
 @bp.route("/engagements/new", methods=["GET", "POST"])
 @login_required
-def new():  # type: ignore[no-untyped-def]
+def new() -> ResponseReturnValue:
     if not current_user.can_manage:
         abort(403, description="Only consultants and administrators can create engagements.")
     form = EngagementForm()
@@ -70,26 +64,27 @@ def new():  # type: ignore[no-untyped-def]
 
 @bp.get("/engagements/<int:engagement_id>")
 @login_required
-def detail(engagement_id: int):  # type: ignore[no-untyped-def]
+def detail(engagement_id: int) -> ResponseReturnValue:
     engagement = engagement_for(engagement_id)
+    manage = current_user.can_manage
     return render_template(
         "engagements/detail.html",
         engagement=engagement,
         instrument=engagement.instrument(),
         counts=response_counts(engagement.id),
+        # The consultant's panels, built here: the templates only draw them.
+        links_panel=links_panel(engagement) if manage else None,
+        report_logo=engagement_logo(engagement.id) if manage else None,
     )
 
 
 @bp.post("/engagements/<int:engagement_id>/status")
 @login_required
-def change_status(engagement_id: int):  # type: ignore[no-untyped-def]
+def change_status(engagement_id: int) -> ResponseReturnValue:
     engagement = engagement_for(engagement_id, manage=True)
     try:
         status = Status(request.form.get("status", ""))
-        services.set_status(engagement, status)
-        if status == Status.OPEN:
-            for audience in engagement.instrument().audiences():
-                respondent_services.open_link(engagement, audience)
+        respondent_links.change_status(engagement, status)
     except ValueError as error:
         message = str(error) if isinstance(error, services.EngagementError) else (
             "That is not a status an engagement can have."

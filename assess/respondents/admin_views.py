@@ -2,8 +2,8 @@
 
 Everything here acts on one engagement and one audience, checked by
 ``engagement_for(..., manage=True)``. The panel on the engagement page is
-``templates/respondents/_links_panel.html``; its data comes from
-:func:`links_panel`, offered to templates as ``respondent_links_panel``.
+``templates/respondents/_links_panel.html``; the engagement page's view passes
+it the data of :func:`assess.respondents.panel.links_panel`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from flask import (
     Blueprint,
@@ -23,13 +22,15 @@ from flask import (
     render_template,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import login_required
+from werkzeug.wrappers import Response as WerkzeugResponse
 
+from assess.engagements.access import engagement_for
 from assess.engagements.models import Engagement, Status
-from assess.engagements.views import engagement_for
 from assess.extensions import db
 from assess.instruments.schema import Audience
-from assess.respondents import invitations, mail, services
+from assess.respondents import invitations, links, mail
 from assess.respondents.forms import (
     InvitationForm,
     PersonalLinksForm,
@@ -37,66 +38,12 @@ from assess.respondents.forms import (
     ReplaceOpenLinkForm,
     WithdrawPersonalLinksForm,
 )
+from assess.scoring.model import AUDIENCE_LABELS
 
 bp = Blueprint(
     "respondent_admin", __name__, url_prefix="/engagements/<int:engagement_id>/respondents"
 )
 
-AUDIENCE_LABELS = {Audience.STAFF: "Staff", Audience.CUSTOMER: "Customers"}
-
-
-@dataclass
-class AudiencePanel:
-    audience: Audience
-    label: str
-    open_url: str | None
-    stats: services.AudienceStats
-    links_form: PersonalLinksForm
-    replace_form: ReplaceOpenLinkForm
-    withdraw_form: WithdrawPersonalLinksForm
-
-
-@dataclass
-class LinksPanel:
-    engagement: Engagement
-    audiences: list[AudiencePanel]
-    can_send: bool  # SMTP is configured
-
-    @property
-    def accepts_answers(self) -> bool:
-        return self.engagement.status == Status.OPEN
-
-    @property
-    def closed(self) -> bool:
-        return self.engagement.status == Status.CLOSED
-
-
-def links_panel(engagement: Engagement) -> LinksPanel:
-    panels = []
-    for audience in engagement.instrument().audiences():
-        link = services.existing_open_link(engagement, audience)
-        open_url = None
-        if link is not None and engagement.status != Status.CLOSED:
-            open_url = services.link_url(services.open_link_token(link))
-        prefix = f"{audience}-"
-        panels.append(
-            AudiencePanel(
-                audience=audience,
-                label=AUDIENCE_LABELS.get(audience, str(audience).capitalize()),
-                open_url=open_url,
-                stats=services.audience_stats(engagement.id, audience),
-                links_form=PersonalLinksForm(prefix=prefix, formdata=None),
-                replace_form=ReplaceOpenLinkForm(prefix=prefix, formdata=None),
-                withdraw_form=WithdrawPersonalLinksForm(prefix=prefix, formdata=None),
-            )
-        )
-    can_send = mail.smtp_settings(current_app.config) is not None
-    return LinksPanel(engagement, panels, can_send)
-
-
-@bp.app_context_processor
-def _panel_helper() -> dict[str, object]:
-    return {"respondent_links_panel": links_panel}
 
 
 def _target(engagement_id: int, audience: str) -> tuple[Engagement, Audience]:
@@ -110,9 +57,9 @@ def _target(engagement_id: int, audience: str) -> tuple[Engagement, Audience]:
     return engagement, chosen
 
 
-def _back(engagement: Engagement, audience: Audience | None = None) -> Response:
+def _back(engagement: Engagement, audience: Audience | None = None) -> WerkzeugResponse:
     anchor = f"links-{audience}" if audience else "links-h"
-    return redirect(url_for("engagements.detail", engagement_id=engagement.id, _anchor=anchor))  # type: ignore[return-value]
+    return redirect(url_for("engagements.detail", engagement_id=engagement.id, _anchor=anchor))
 
 
 def _first_error(form: object) -> str:
@@ -125,7 +72,7 @@ def _first_error(form: object) -> str:
 
 @bp.post("/<audience>/links.csv")
 @login_required
-def personal_links_csv(engagement_id: int, audience: str):  # type: ignore[no-untyped-def]
+def personal_links_csv(engagement_id: int, audience: str) -> ResponseReturnValue:
     """Personal links as a CSV for a mail merge; the tokens are never shown again."""
     engagement, chosen = _target(engagement_id, audience)
     form = PersonalLinksForm(prefix=f"{chosen}-")
@@ -135,13 +82,13 @@ def personal_links_csv(engagement_id: int, audience: str):  # type: ignore[no-un
     if not form.validate_on_submit():
         flash(_first_error(form), "error")
         return _back(engagement, chosen)
-    tokens = services.create_single_use_links(engagement, chosen, form.count.data or 0)
+    tokens = links.create_single_use_links(engagement, chosen, form.count.data or 0)
     db.session.commit()
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(["audience", "link"])
     for token in tokens:
-        writer.writerow([str(chosen), services.link_url(token)])
+        writer.writerow([str(chosen), links.link_url(token)])
     filename = f"engagement-{engagement.id}-{chosen}-personal-links.csv"
     return Response(
         buffer.getvalue(),
@@ -155,7 +102,7 @@ def personal_links_csv(engagement_id: int, audience: str):  # type: ignore[no-un
 
 @bp.post("/<audience>/open-link/replace")
 @login_required
-def replace_open_link(engagement_id: int, audience: str):  # type: ignore[no-untyped-def]
+def replace_open_link(engagement_id: int, audience: str) -> ResponseReturnValue:
     engagement, chosen = _target(engagement_id, audience)
     form = ReplaceOpenLinkForm(prefix=f"{chosen}-")
     if engagement.status == Status.CLOSED:
@@ -163,7 +110,7 @@ def replace_open_link(engagement_id: int, audience: str):  # type: ignore[no-unt
     elif not form.validate_on_submit():
         flash(_first_error(form), "error")
     else:
-        services.replace_open_link(engagement, chosen)
+        links.replace_open_link(engagement, chosen)
         db.session.commit()
         flash(f"The {chosen} open link was replaced. The old one no longer works.")
     return _back(engagement, chosen)
@@ -171,13 +118,13 @@ def replace_open_link(engagement_id: int, audience: str):  # type: ignore[no-unt
 
 @bp.post("/<audience>/personal-links/withdraw")
 @login_required
-def withdraw_personal_links(engagement_id: int, audience: str):  # type: ignore[no-untyped-def]
+def withdraw_personal_links(engagement_id: int, audience: str) -> ResponseReturnValue:
     engagement, chosen = _target(engagement_id, audience)
     form = WithdrawPersonalLinksForm(prefix=f"{chosen}-")
     if not form.validate_on_submit():
         flash(_first_error(form), "error")
     else:
-        count = services.withdraw_unused_single_use(engagement, chosen)
+        count = links.withdraw_unused_single_use(engagement, chosen)
         db.session.commit()
         flash(f"{count} unused {chosen} personal link{'s' if count != 1 else ''} withdrawn.")
     return _back(engagement, chosen)
@@ -202,7 +149,7 @@ def _send_to_pasted(
     chosen: Audience,
     what: str,
     send: Callable[[list[str]], invitations.MailingOutcome],
-) -> tuple[Response | None, list[str]]:
+) -> tuple[WerkzeugResponse | None, list[str]]:
     """Parse the pasted addresses and send; nothing goes out if any address is bad.
 
     Returns the redirect after a send (or None to show the form again) and the
@@ -225,7 +172,7 @@ def _send_to_pasted(
 
 @bp.route("/<audience>/invitations", methods=["GET", "POST"])
 @login_required
-def invite(engagement_id: int, audience: str):  # type: ignore[no-untyped-def]
+def invite(engagement_id: int, audience: str) -> ResponseReturnValue:
     engagement, chosen = _target(engagement_id, audience)
     settings = _settings_or_none()
     form = InvitationForm()
@@ -249,7 +196,7 @@ def invite(engagement_id: int, audience: str):  # type: ignore[no-untyped-def]
         can_send=settings is not None,
         subject=invitations.invitation_subject(engagement, chosen),
         preview=invitations.invitation_body(
-            engagement, chosen, services.link_url("PERSONAL-LINK"), form.note.data or ""
+            engagement, chosen, links.link_url("PERSONAL-LINK"), form.note.data or ""
         ),
         max_recipients=mail.MAX_RECIPIENTS,
     ), (400 if form.errors else 200)
@@ -257,7 +204,7 @@ def invite(engagement_id: int, audience: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/<audience>/reminder", methods=["GET", "POST"])
 @login_required
-def remind(engagement_id: int, audience: str):  # type: ignore[no-untyped-def]
+def remind(engagement_id: int, audience: str) -> ResponseReturnValue:
     engagement, chosen = _target(engagement_id, audience)
     settings = _settings_or_none()
     form = ReminderForm()
@@ -282,7 +229,7 @@ def remind(engagement_id: int, audience: str):  # type: ignore[no-untyped-def]
         problems=problems,
         can_send=settings is not None,
         invited_on=invited_on,
-        reminder=services.reminder_for(engagement.id, chosen),
+        reminder=links.reminder_for(engagement.id, chosen),
         subject="Reminder: " + invitations.invitation_subject(engagement, chosen),
         preview=(
             invitations.reminder_body(

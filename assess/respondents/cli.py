@@ -7,7 +7,7 @@ from assess.engagements.models import Status
 from assess.engagements.services import EngagementError, find_engagement
 from assess.extensions import db
 from assess.instruments.schema import Audience
-from assess.respondents import services
+from assess.respondents import links as respondent_links
 
 
 @click.command("links")
@@ -17,7 +17,7 @@ from assess.respondents import services
     help="Whose questionnaire the links open.",
 )
 @click.option(
-    "--single-use", "single_use", type=click.IntRange(1, services.MAX_SINGLE_USE),
+    "--single-use", "single_use", type=click.IntRange(1, respondent_links.MAX_SINGLE_USE),
     default=None,
     help="Print this many new personal links, one a line, instead of the open link.",
 )
@@ -48,11 +48,11 @@ def links_command(engagement: str, audience: str, single_use: int | None) -> Non
             err=True,
         )
     if single_use:
-        tokens = services.create_single_use_links(found, chosen, single_use)
+        tokens = respondent_links.create_single_use_links(found, chosen, single_use)
         db.session.commit()
         for token in tokens:
-            click.echo(services.link_url(token))
+            click.echo(respondent_links.link_url(token))
     else:
-        _link, token = services.open_link(found, chosen)
+        _link, token = respondent_links.open_link(found, chosen)
         db.session.commit()
-        click.echo(services.link_url(token))
+        click.echo(respondent_links.link_url(token))

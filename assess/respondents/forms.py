@@ -6,8 +6,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
+from assess.respondents.links import MAX_SINGLE_USE
 from assess.respondents.mail import MAX_RECIPIENTS
-from assess.respondents.services import MAX_SINGLE_USE
 
 
 class PersonalLinksForm(FlaskForm):

@@ -29,8 +29,9 @@ from sqlalchemy.exc import IntegrityError
 from assess.engagements.models import Engagement, Status
 from assess.extensions import db
 from assess.instruments.schema import Audience
-from assess.respondents import mail, services
+from assess.respondents import links, mail
 from assess.respondents.models import Link, Mailing, MailingKind
+from assess.scoring.validate import MIN_ANONYMITY_THRESHOLD
 
 
 class InvitationError(ValueError):
@@ -78,7 +79,7 @@ def _context(engagement: Engagement, audience: Audience) -> dict[str, object]:
         "organisation": engagement.organisation.name,
         "title": instrument.text(questionnaire.title),
         "minutes": questionnaire.estimated_minutes,
-        "threshold": max(3, engagement.anonymity_threshold),
+        "threshold": max(MIN_ANONYMITY_THRESHOLD, engagement.anonymity_threshold),
         "prepared_by": engagement.prepared_by,
         "subject": invitation_subject(engagement, audience),
     }
@@ -109,13 +110,13 @@ def send_invitations(
 ) -> MailingOutcome:
     """A new personal link for each address, sent to it alone. Commits (see above)."""
     _check(engagement, audience, addresses)
-    pairs = services.new_single_use_links(engagement, audience, len(addresses))
+    pairs = links.new_single_use_links(engagement, audience, len(addresses))
     link_ids = [link.id for _token, link in pairs]
     subject = invitation_subject(engagement, audience)
     messages = [
         mail.message(
             settings, address, subject,
-            invitation_body(engagement, audience, services.link_url(token), note),
+            invitation_body(engagement, audience, links.link_url(token), note),
         )
         for address, (token, _link) in zip(addresses, pairs, strict=True)
     ]
@@ -166,15 +167,15 @@ def send_reminder(
     _claim_reminder(engagement, audience)
     open_url = None
     if include_open_link:
-        _link, token = services.open_link(engagement, audience)
-        open_url = services.link_url(token)
+        _link, token = links.open_link(engagement, audience)
+        open_url = links.link_url(token)
     body = reminder_body(engagement, audience, invited_on, open_url)
     subject = "Reminder: " + invitation_subject(engagement, audience)
     messages = [mail.message(settings, address, subject, body) for address in addresses]
     db.session.commit()
     failures = mail.send_all(settings, messages)
     sent = len(addresses) - len(failures)
-    reminder = services.reminder_for(engagement.id, audience)
+    reminder = links.reminder_for(engagement.id, audience)
     assert reminder is not None
     if sent:
         reminder.recipients = sent
@@ -192,7 +193,7 @@ def _claim_reminder(engagement: Engagement, audience: Audience) -> None:
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
-        earlier = services.reminder_for(engagement.id, audience)
+        earlier = links.reminder_for(engagement.id, audience)
         when = f" on {earlier.sent_on:%d %B %Y}" if earlier else ""
         raise InvitationError(
             f"The reminder for {audience} has already been sent{when}; only one is sent, "

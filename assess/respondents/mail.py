@@ -153,7 +153,7 @@ def send_all(settings: SmtpSettings, messages: Sequence[EmailMessage]) -> dict[i
             try:
                 smtp.send_message(mail)
             except smtplib.SMTPServerDisconnected as error:
-                lost = error
+                lost: OSError = error
             except smtplib.SMTPException as error:  # (a subclass of OSError: test it first)
                 failures[index] = f"refused by the mail server ({_describe(error)})"
                 continue

@@ -26,6 +26,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -33,9 +34,12 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from assess.engagements.models import Engagement, Status
 from assess.extensions import db
 from assess.instruments.schema import Instrument, LocalText
-from assess.respondents import services
+from assess.respondents import links as respondent_links
+from assess.respondents import pages as questionnaire_pages
+from assess.respondents import recording
 from assess.respondents.models import Link, LinkKind
 from assess.respondents.texts import best_language, language_name, ui_texts
+from assess.scoring import Parameters, comment_threshold, effective_threshold
 
 bp = Blueprint("respondents", __name__, url_prefix="/r")
 
@@ -84,7 +88,7 @@ class WrongLink(NotFound):
 
 
 def _visit(token: str, *, lock: bool = False) -> Visit:
-    link = services.resolve_link(token, lock=lock)
+    link = respondent_links.resolve_link(token, lock=lock)
     if link is None:
         raise WrongLink()
     engagement = db.session.get(Engagement, link.engagement_id)
@@ -101,7 +105,9 @@ def _visit(token: str, *, lock: bool = False) -> Visit:
     return Visit(token, link, engagement, instrument, chosen or instrument.default_language)
 
 
-def _render(template: str, visit: Visit | None, status: int = 200, **context: Any):  # type: ignore[no-untyped-def]
+def _render(
+    template: str, visit: Visit | None, status: int = 200, **context: Any
+) -> tuple[str, int]:
     if visit is not None:
         context.update(
             visit=visit,
@@ -114,7 +120,7 @@ def _render(template: str, visit: Visit | None, status: int = 200, **context: An
     return render_template(template, **context), status
 
 
-def _wrong_link_page():  # type: ignore[no-untyped-def]
+def _wrong_link_page() -> tuple[str, int]:
     # The same bytes whatever was wrong: language from the browser only.
     language = best_language(["en", "de", "fr"], None, request.accept_languages.values()) or "en"
     return render_template(
@@ -135,9 +141,9 @@ def _set_cookie(result: WerkzeugResponse, visit: Visit, name: str, value: str) -
 
 def _resume_key(visit: Visit) -> str | None:
     if visit.link.kind == LinkKind.SINGLE_USE:
-        return services.resume_key_for_single_use(visit.token)
+        return respondent_links.resume_key_for_single_use(visit.token)
     secret = request.cookies.get(f"{COOKIE_PREFIX}{visit.link.id}")
-    return services.hash_token(secret) if secret else None
+    return respondent_links.hash_token(secret) if secret else None
 
 
 def _already_done(visit: Visit) -> bool:
@@ -146,10 +152,10 @@ def _already_done(visit: Visit) -> bool:
     if request.cookies.get(f"{DONE_PREFIX}{visit.link.id}") == "1":
         return True
     key = _resume_key(visit)
-    return key is not None and services.is_spent(key)
+    return key is not None and recording.is_spent(key)
 
 
-def _refusal(visit: Visit):  # type: ignore[no-untyped-def]
+def _refusal(visit: Visit) -> tuple[str, int] | None:
     """The page to show instead of the questionnaire, or None when it may go on."""
     if visit.engagement.status != Status.OPEN:
         message = "draft" if visit.engagement.status == Status.DRAFT else "closed"
@@ -168,12 +174,12 @@ def _headers(result: WerkzeugResponse) -> WerkzeugResponse:
 
 
 @bp.errorhandler(404)
-def _not_found(error: Exception):  # type: ignore[no-untyped-def]
+def _not_found(error: Exception) -> ResponseReturnValue:
     return _wrong_link_page()
 
 
 @bp.errorhandler(CSRFError)
-def _expired_form(error: CSRFError):  # type: ignore[no-untyped-def]
+def _expired_form(error: CSRFError) -> ResponseReturnValue:
     """A stale or forged form: nothing from it is saved; earlier pages are safe."""
     token = (request.view_args or {}).get("token", "")
     try:
@@ -185,25 +191,29 @@ def _expired_form(error: CSRFError):  # type: ignore[no-untyped-def]
 
 @bp.route("/", methods=["GET", "POST"])
 @bp.route("/<path:anything>", methods=["GET", "POST"])
-def wrong_address(anything: str = ""):  # type: ignore[no-untyped-def]
+def wrong_address(anything: str = "") -> ResponseReturnValue:
     """Whatever else is typed under /r/: the same page as any wrong token."""
     return _wrong_link_page()
 
 
 @bp.get("/<token>")
-def welcome(token: str):  # type: ignore[no-untyped-def]
+def welcome(token: str) -> ResponseReturnValue:
     visit = _visit(token)
     if (refused := _refusal(visit)) is not None:
         return refused
     key = _resume_key(visit)
-    response = services.find_in_progress(key) if key else None
+    response = recording.find_in_progress(key) if key else None
     questionnaire = visit.instrument.questionnaires[visit.link.audience]
+    parameters = Parameters(anonymity_threshold=visit.engagement.anonymity_threshold)
     body, status = _render(
         "respondents/welcome.html",
         visit,
         questionnaire=questionnaire,
         response=response,
-        total_pages=len(services.pages_for(visit.instrument, visit.link.audience)),
+        # Rule 14, as the results apply it: the smallest group and comment pool shown.
+        group_minimum=effective_threshold(parameters),
+        comment_minimum=comment_threshold(parameters),
+        total_pages=len(questionnaire_pages.pages_for(visit.instrument, visit.link.audience)),
         languages=[(code, language_name(code)) for code in visit.instrument.languages],
     )
     result = make_response(body, status)
@@ -213,7 +223,7 @@ def welcome(token: str):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/<token>/start")
-def start(token: str):  # type: ignore[no-untyped-def]
+def start(token: str) -> ResponseReturnValue:
     """Begin or resume. Nothing is stored until the first page is saved."""
     visit = _visit(token)
     if (refused := _refusal(visit)) is not None:
@@ -222,8 +232,8 @@ def start(token: str):  # type: ignore[no-untyped-def]
     secret = None
     if key is None:
         secret = secrets.token_urlsafe(32)
-    response = services.find_in_progress(key) if key else None
-    pages = services.pages_for(visit.instrument, visit.link.audience)
+    response = recording.find_in_progress(key) if key else None
+    pages = questionnaire_pages.pages_for(visit.instrument, visit.link.audience)
     number = min(response.page, len(pages) - 1) if response else 0
     result = redirect(url_for(".page", token=token, number=number))
     if secret:
@@ -232,37 +242,37 @@ def start(token: str):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/<token>/page/<int:number>", methods=["GET", "POST"])
-def page(token: str, number: int):  # type: ignore[no-untyped-def]
+def page(token: str, number: int) -> ResponseReturnValue:
     visit = _visit(token)
     if request.method == "POST" and visit.link.kind == LinkKind.SINGLE_USE:
         # The personal link's row stays locked until this request commits, so two
         # requests through it (two tabs, a double click) take turns on PostgreSQL
         # as they do on SQLite; `used` is read again under the lock.
-        visit.link = services.lock_link(visit.link)
+        visit.link = respondent_links.lock_link(visit.link)
     if (refused := _refusal(visit)) is not None:
         return refused
     key = _resume_key(visit)
     if key is None:
         return redirect(url_for(".welcome", token=token))
     audience = visit.link.audience
-    pages = services.pages_for(visit.instrument, audience)
+    pages = questionnaire_pages.pages_for(visit.instrument, audience)
     if not 0 <= number < len(pages):
         abort(404)
     current = pages[number]
     if request.method == "GET":
-        values = services.saved_values(services.find_in_progress(key))
+        values = questionnaire_pages.saved_values(recording.find_in_progress(key))
         return _page(visit, pages, number, values, {})
 
-    data = services.parse_page(visit.instrument, audience, current, request.form)
+    data = questionnaire_pages.parse_page(visit.instrument, audience, current, request.form)
     if data.errors:
         values = {k: v for k, v in request.form.items() if k != "csrf_token"}
         return _page(visit, pages, number, values, data.errors, status=400)
-    response = services.start_response(visit.link, key)
-    services.save_page(response, current, data, visit.instrument)
+    response = recording.start_response(visit.link, key)
+    questionnaire_pages.save_page(response, current, data, visit.instrument)
     action = request.form.get("action", "next")
     last = number == len(pages) - 1
     if last and action != "back":
-        if not services.submit_response(response, visit.link, visit.instrument):
+        if not recording.submit_response(response, visit.link, visit.instrument):
             db.session.rollback()
             return _render("respondents/done.html", visit, 409)
         db.session.commit()
@@ -275,16 +285,16 @@ def page(token: str, number: int):  # type: ignore[no-untyped-def]
 
 def _page(
     visit: Visit,
-    pages: list[services.Page],
+    pages: list[questionnaire_pages.Page],
     number: int,
     values: dict[str, str],
-    errors: dict[str, services.FieldError],
+    errors: dict[str, questionnaire_pages.FieldError],
     status: int = 200,
-):  # type: ignore[no-untyped-def]
+) -> tuple[str, int]:
     audience = visit.link.audience
     current = pages[number]
     section = (
-        services.section_of(visit.instrument, audience, current)
+        questionnaire_pages.section_of(visit.instrument, audience, current)
         if current.kind == "section"
         else None
     )
@@ -296,20 +306,20 @@ def _page(
         pages=pages,
         number=number,
         current=current,
-        title=services.page_title(visit.instrument, audience, current, visit.language),
+        title=questionnaire_pages.page_title(visit.instrument, audience, current, visit.language),
         section=section,
-        runs=services.item_runs(visit.instrument, section) if section else [],
+        runs=questionnaire_pages.item_runs(visit.instrument, section) if section else [],
         points=_points(visit),
         values=values,
         errors={name: _message(visit, error) for name, error in errors.items()},
     )
 
 
-def _points(visit: Visit) -> Callable[[Any], list[services.Point]]:
-    return lambda scale: services.scale_points(visit.instrument, scale, visit.language)
+def _points(visit: Visit) -> Callable[[Any], list[questionnaire_pages.Point]]:
+    return lambda scale: questionnaire_pages.scale_points(visit.instrument, scale, visit.language)
 
 
-def _message(visit: Visit, error: services.FieldError) -> str:
+def _message(visit: Visit, error: questionnaire_pages.FieldError) -> str:
     return visit.words[error.code].format(**error.params)
 
 
@@ -325,7 +335,7 @@ def _thanks_redirect(visit: Visit) -> WerkzeugResponse:
 
 
 @bp.get("/<token>/thanks")
-def thanks(token: str):  # type: ignore[no-untyped-def]
+def thanks(token: str) -> ResponseReturnValue:
     visit = _visit(token)
     if not _already_done(visit):
         return redirect(url_for(".welcome", token=token))

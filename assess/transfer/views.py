@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -15,10 +17,11 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from assess.engagements.views import engagement_for
+from assess.engagements.access import engagement_for
 from assess.extensions import db
 from assess.transfer import services
 from assess.transfer.services import FileProblem, ImportRejected, TransferError
@@ -31,7 +34,7 @@ SHOWN_ERRORS = 1_000
 
 @bp.post("/engagements/<int:engagement_id>/responses/import")
 @login_required
-def import_file(engagement_id: int):  # type: ignore[no-untyped-def]
+def import_file(engagement_id: int) -> ResponseReturnValue:
     engagement = engagement_for(engagement_id, manage=True)
     back = redirect(url_for("engagements.detail", engagement_id=engagement.id))
     try:
@@ -70,7 +73,7 @@ def import_file(engagement_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/engagements/<int:engagement_id>/responses.csv")
 @login_required
-def export_csv(engagement_id: int):  # type: ignore[no-untyped-def]
+def export_csv(engagement_id: int) -> ResponseReturnValue:
     # Row-level answers are for consultants only: clients see suppressed results.
     engagement = engagement_for(engagement_id, manage=True)
     audience = request.args.get("audience", "")
@@ -81,7 +84,7 @@ def export_csv(engagement_id: int):  # type: ignore[no-untyped-def]
         flash(str(error), "error")
         return redirect(url_for("engagements.detail", engagement_id=engagement.id))
 
-    def with_header():  # type: ignore[no-untyped-def]
+    def with_header() -> Iterator[list[Any]]:
         yield header
         yield from rows
 
@@ -95,7 +98,7 @@ def export_csv(engagement_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/engagements/<int:engagement_id>/responses.xlsx")
 @login_required
-def export_xlsx(engagement_id: int):  # type: ignore[no-untyped-def]
+def export_xlsx(engagement_id: int) -> ResponseReturnValue:
     engagement = engagement_for(engagement_id, manage=True)
     audience = request.args.get("audience") or None
     audiences = [str(a) for a in engagement.instrument().audiences()]

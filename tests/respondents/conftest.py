@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from assess.extensions import db
 from assess.instruments.schema import Audience
-from assess.respondents import services
+from assess.respondents import links as respondent_links
 from assess.respondents.models import Answer, Link, Response, ResponseStatus
 
 RADIO = re.compile(r'<input type="radio" name="([^"]+)" value="([^"]*)"( checked)?')
@@ -22,13 +22,13 @@ TEXTAREA = re.compile(r'<textarea id="([^"]+)" name="([^"]+)"[^>]*>([^<]*)</text
 
 
 def open_token(engagement: Any, audience: str = "staff") -> str:
-    _link, token = services.open_link(engagement, Audience(audience))
+    _link, token = respondent_links.open_link(engagement, Audience(audience))
     db.session.commit()
     return token
 
 
 def personal_tokens(engagement: Any, audience: str = "staff", count: int = 1) -> list[str]:
-    tokens = services.create_single_use_links(engagement, Audience(audience), count)
+    tokens = respondent_links.create_single_use_links(engagement, Audience(audience), count)
     db.session.commit()
     return tokens
 
@@ -95,7 +95,8 @@ def submitted(engagement_id: int | None = None) -> int:
 
 
 def link_for(token: str) -> Link:
-    link = db.session.scalar(select(Link).where(Link.token_hash == services.hash_token(token)))
+    token_hash = respondent_links.hash_token(token)
+    link = db.session.scalar(select(Link).where(Link.token_hash == token_hash))
     assert link is not None
     return link
 

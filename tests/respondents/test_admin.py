@@ -11,7 +11,7 @@ import pytest
 from assess.engagements.services import grant_organisation
 from assess.extensions import db
 from assess.instruments.schema import Audience
-from assess.respondents import services
+from assess.respondents import links as respondent_links
 from assess.respondents.models import Link, LinkKind
 from tests.respond import answer_questionnaire
 from tests.respondents.conftest import count, open_token, personal_tokens
@@ -25,7 +25,7 @@ def signed_in(client, auth, make_user, make_engagement):
     auth.login("c@example.com")
     client.engagement = make_engagement(created_by=user)
     for audience in Audience:
-        services.open_link(client.engagement, audience)
+        respondent_links.open_link(client.engagement, audience)
     db.session.commit()
     return client
 
@@ -41,8 +41,8 @@ def test_the_panel_shows_the_open_links_and_the_response_rate(signed_in, make_en
     html = signed_in.get(f"/engagements/{engagement.id}").get_data(as_text=True)
     links = {audience: url for url, audience in OPEN_LINK.findall(html)}
     assert links == {
-        "staff": services.link_url(open_token(engagement, "staff")),
-        "customer": services.link_url(open_token(engagement, "customer")),
+        "staff": respondent_links.link_url(open_token(engagement, "staff")),
+        "customer": respondent_links.link_url(open_token(engagement, "customer")),
     }
     assert re.search(r"Personal links used</th><td>1 \(50%\)", html)
     assert "Download personal links for customers (CSV)" in html

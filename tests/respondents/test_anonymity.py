@@ -8,7 +8,7 @@ from sqlalchemy import Date, DateTime, inspect, select
 
 from assess.db import Base
 from assess.extensions import db
-from assess.respondents import services
+from assess.respondents import links as respondent_links
 from assess.respondents.models import Link, Response, SpentKey
 from tests.respond import answer_questionnaire
 from tests.respondents.conftest import link_for, personal_tokens
@@ -57,8 +57,8 @@ def test_after_submission_nothing_joins_the_response_back_to_its_personal_link(
     derived = {
         token,
         link.token_hash,
-        services.resume_key_for_single_use(token),
-        services.hash_token(token),
+        respondent_links.resume_key_for_single_use(token),
+        respondent_links.hash_token(token),
     }
     row = db.session.execute(select(Response.__table__).where(Response.id == response.id)).one()
     assert not derived & {str(v) for v in row}

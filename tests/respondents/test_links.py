@@ -13,7 +13,7 @@ from assess.engagements.models import Status
 from assess.engagements.services import set_status
 from assess.extensions import db
 from assess.instruments.schema import Audience
-from assess.respondents import services
+from assess.respondents import links as respondent_links
 from assess.respondents.models import Link, LinkKind, Response
 from tests.respondents.conftest import (
     answer,
@@ -69,14 +69,14 @@ def test_personal_links_are_made_between_one_and_ten_thousand_at_a_time(app, mak
     engagement = make_engagement()
     for wrong in (0, 10_001):
         with pytest.raises(ValueError, match="between 1 and 10,000"):
-            services.create_single_use_links(engagement, Audience.STAFF, wrong)
+            respondent_links.create_single_use_links(engagement, Audience.STAFF, wrong)
 
 
 def _wrong_tokens(engagement) -> dict[str, str]:
     replaced = open_token(engagement, "customer")
-    services.replace_open_link(engagement, Audience.CUSTOMER)
+    respondent_links.replace_open_link(engagement, Audience.CUSTOMER)
     [withdrawn] = personal_tokens(engagement, "staff")
-    services.withdraw_unused_single_use(engagement, Audience.STAFF)
+    respondent_links.withdraw_unused_single_use(engagement, Audience.STAFF)
     db.session.commit()
     return {
         "unknown": "A" * 43,
@@ -159,13 +159,13 @@ def test_replacing_the_open_link_stops_the_old_one_at_once(client, make_engageme
     engagement = make_engagement()
     old = open_token(engagement, "staff")
     answer_pages(client, old, 1)
-    _link, new = services.replace_open_link(engagement, Audience.STAFF)
+    _link, new = respondent_links.replace_open_link(engagement, Audience.STAFF)
     db.session.commit()
     assert new != old
     assert client.get(f"/r/{old}").status_code == 404
     assert answer(client, old, 1).status_code == 404
     assert client.get(f"/r/{new}").status_code == 200
-    assert services.existing_open_link(engagement, Audience.STAFF).id == link_for(new).id
+    assert respondent_links.existing_open_link(engagement, Audience.STAFF).id == link_for(new).id
 
 
 def test_withdrawing_personal_links_spares_the_used_ones(client, make_engagement):
@@ -174,12 +174,12 @@ def test_withdrawing_personal_links_spares_the_used_ones(client, make_engagement
     engagement = make_engagement()
     used, unused = personal_tokens(engagement, "customer", 2)
     answer_questionnaire(client, f"http://testserver/r/{used}")
-    assert services.withdraw_unused_single_use(engagement, Audience.CUSTOMER) == 1
+    assert respondent_links.withdraw_unused_single_use(engagement, Audience.CUSTOMER) == 1
     db.session.commit()
     assert client.get(f"/r/{unused}").status_code == 404
     # The used link still says "already submitted", and still counts as used.
     assert "Already submitted" in client.get(f"/r/{used}").get_data(as_text=True)
-    stats = services.audience_stats(engagement.id, Audience.CUSTOMER)
+    stats = respondent_links.audience_stats(engagement.id, Audience.CUSTOMER)
     assert (stats.personal_issued, stats.personal_used, stats.submitted) == (1, 1, 1)
 
 

@@ -22,7 +22,8 @@ from sqlalchemy import select
 from assess.db import Base
 from assess.extensions import db
 from assess.instruments.schema import Audience
-from assess.respondents import mail, services
+from assess.respondents import links as respondent_links
+from assess.respondents import mail
 from assess.respondents.models import Link, LinkKind, Mailing, MailingKind
 from tests.respondents.conftest import at_once, count
 
@@ -146,7 +147,7 @@ def test_each_address_gets_its_own_working_personal_link(consultant, inbox):
     assert count(Link, Link.kind == LinkKind.SINGLE_USE) == 3
     mailing = db.session.scalar(select(Mailing))
     assert (mailing.kind, mailing.recipients) == (MailingKind.INVITATION, 3)
-    stats = services.audience_stats(consultant.engagement.id, Audience.STAFF)
+    stats = respondent_links.audience_stats(consultant.engagement.id, Audience.STAFF)
     assert (stats.invitations_sent, stats.personal_issued) == (3, 3)
 
 
@@ -189,8 +190,8 @@ def test_the_reminder_goes_once_and_says_why_it_reaches_everyone(consultant, inb
     assert "If you have already answered: thank you" in body
     assert invitation["Subject"] in body  # so the invitation can be found
     assert "personal link in that invitation" in body
-    _link, open_token = services.open_link(consultant.engagement, Audience.STAFF)
-    assert LINK.findall(body) == [services.link_url(open_token)]  # the open link, if asked
+    _link, open_token = respondent_links.open_link(consultant.engagement, Audience.STAFF)
+    assert LINK.findall(body) == [respondent_links.link_url(open_token)]  # the open link, if asked
 
     again = consultant.post(_url(consultant, what="reminder"), data={
         "addresses": "\n".join(ADDRESSES),

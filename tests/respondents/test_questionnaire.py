@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from assess.extensions import db
 from assess.instruments.schema import Audience
-from assess.respondents import services
+from assess.respondents import pages as questionnaire_pages
 from assess.respondents.models import Comment, Response, ResponseStatus, SegmentAnswer
 from tests.respond import answer_questionnaire
 from tests.respondents.conftest import (
@@ -52,7 +52,7 @@ def test_pages_come_in_order_with_progress_and_a_dont_know_choice(client, make_e
     engagement = make_engagement()
     token = open_token(engagement, "staff")
     instrument = engagement.instrument()
-    pages = services.pages_for(instrument, Audience.STAFF)
+    pages = questionnaire_pages.pages_for(instrument, Audience.STAFF)
     assert [p.kind for p in pages] == ["segments"] + ["section"] * 8 + ["open"]
     start(client, token)
 

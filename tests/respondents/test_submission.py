@@ -13,7 +13,8 @@ from sqlalchemy.exc import IntegrityError
 
 from assess.extensions import db
 from assess.instruments.schema import Audience
-from assess.respondents import services
+from assess.respondents import links as respondent_links
+from assess.respondents import pages, recording
 from assess.respondents.models import Response, ResponseStatus, SpentKey
 from tests.respondents.conftest import (
     answer_pages,
@@ -29,7 +30,7 @@ from tests.results.helpers import assert_codes_match_answers
 
 
 def _last_page(engagement, audience: str) -> int:
-    return len(services.pages_for(engagement.instrument(), Audience(audience))) - 1
+    return len(pages.pages_for(engagement.instrument(), Audience(audience))) - 1
 
 
 def _final_form(client, token: str, number: int) -> dict[str, str]:
@@ -175,15 +176,15 @@ def test_a_personal_link_submits_once_even_with_two_responses_behind_it(app, mak
     engagement = make_engagement()
     [token] = personal_tokens(engagement, "staff")
     link = link_for(token)
-    first = services.start_response(link, services.resume_key_for_single_use(token))
-    assert services.submit_response(first, link, engagement.instrument()) is True
+    first = recording.start_response(link, respondent_links.resume_key_for_single_use(token))
+    assert recording.submit_response(first, link, engagement.instrument()) is True
     db.session.commit()
     # The key was cleared on submission, so a late start makes a new row…
-    late = services.start_response(link, services.resume_key_for_single_use(token))
+    late = recording.start_response(link, respondent_links.resume_key_for_single_use(token))
     assert late.id != first.id
     db.session.commit()
     # …which can never be submitted: the key is spent and the link is used.
-    assert services.submit_response(late, link, engagement.instrument()) is False
+    assert recording.submit_response(late, link, engagement.instrument()) is False
     db.session.rollback()
     assert submitted() == 1
     kept = db.session.scalar(select(Response.resume_key_hash).where(Response.id == first.id))

@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from assess.extensions import db
 from assess.instruments.schema import Audience
-from assess.respondents import services
+from assess.respondents import pages as questionnaire_pages
 from assess.respondents.models import Answer, Comment, Response, SegmentAnswer
 from tests.respondents.conftest import (
     answer,
@@ -38,7 +38,7 @@ def _tampered_forms(engagement) -> dict[str, tuple[int, dict[str, str] | list[tu
     )
     segment = f"segment-{customer.segments[0].id}"
     comment = f"open-{customer.open_questions[0].id}"
-    last = len(services.pages_for(instrument, Audience.CUSTOMER)) - 1
+    last = len(questionnaire_pages.pages_for(instrument, Audience.CUSTOMER)) - 1
     return {
         "above the scale": (1, {item: "6"}),
         "below the scale": (1, {item: "0"}),
@@ -114,7 +114,7 @@ def test_comments_are_cleaned_and_line_breaks_count_once(client, make_engagement
     start(client, token)
     customer = engagement.instrument().questionnaires[Audience.CUSTOMER]
     question = customer.open_questions[0]
-    last = len(services.pages_for(engagement.instrument(), Audience.CUSTOMER)) - 1
+    last = len(questionnaire_pages.pages_for(engagement.instrument(), Audience.CUSTOMER)) - 1
     # Exactly the limit once browsers' CRLF is read as one character, with a NUL
     # (PostgreSQL refuses it in text) and other control characters mixed in.
     text = ("a\r\n" * (question.max_length // 2))[: question.max_length * 3 // 2]
@@ -132,15 +132,15 @@ def test_comments_are_cleaned_and_line_breaks_count_once(client, make_engagement
 def test_parse_page_accepts_every_honest_answer(app, make_engagement):
     instrument = make_engagement().instrument()
     customer = instrument.questionnaires[Audience.CUSTOMER]
-    pages = services.pages_for(instrument, Audience.CUSTOMER)
+    pages = questionnaire_pages.pages_for(instrument, Audience.CUSTOMER)
     section = customer.sections[0]
     form = MultiDict({f"item-{section.items[0]}": " 5 ", f"item-{section.items[1]}": "na",
                       f"item-{section.items[2]}": "1", "csrf_token": "x", "action": "next"})
-    parsed = services.parse_page(instrument, Audience.CUSTOMER, pages[1], form)
+    parsed = questionnaire_pages.parse_page(instrument, Audience.CUSTOMER, pages[1], form)
     assert parsed.errors == {}
     assert parsed.answers == {section.items[0]: 5, section.items[1]: None, section.items[2]: 1}
     assert set(parsed.skipped) == set(section.items[3:])
-    segments = services.parse_page(
+    segments = questionnaire_pages.parse_page(
         instrument, Audience.CUSTOMER, pages[0],
         MultiDict({f"segment-{customer.segments[0].id}": customer.segments[0].options[0].id}),
     )
@@ -152,11 +152,13 @@ def test_parse_page_accepts_every_honest_answer(app, make_engagement):
 def test_save_page_refuses_input_with_errors(app, make_engagement):
     engagement = make_engagement()
     instrument = engagement.instrument()
-    page = services.pages_for(instrument, Audience.STAFF)[1]
-    bad = services.parse_page(instrument, Audience.STAFF, page, MultiDict({"item-x": "1"}))
+    page = questionnaire_pages.pages_for(instrument, Audience.STAFF)[1]
+    bad = questionnaire_pages.parse_page(
+        instrument, Audience.STAFF, page, MultiDict({"item-x": "1"})
+    )
     assert bad.errors
     with pytest.raises(ValueError):
-        services.save_page(Response(audience=Audience.STAFF), page, bad, instrument)
+        questionnaire_pages.save_page(Response(audience=Audience.STAFF), page, bad, instrument)
 
 
 # -- CSRF -------------------------------------------------------------------------------
