@@ -113,12 +113,12 @@ def main(argv: list[str] | None = None) -> int:
 
     from assess import create_app
     from assess.db import intent
-    from assess.engagements.services import find_engagement
+    from assess.engagements.services import find_engagement, previous_engagement
     from assess.extensions import db
     from assess.reports.charts import ChartSink
     from assess.reports.data import report_data
     from assess.reports.pdf import relaxed_gc, render_report_html, report_fetcher, write_pdf
-    from assess.results.service import engagement_results
+    from assess.results.service import scored_engagement
 
     with tempfile.TemporaryDirectory(prefix="assess-bench-") as folder:
         instance = Path(folder) / "instance"
@@ -133,9 +133,18 @@ def main(argv: list[str] | None = None) -> int:
         steps: dict[str, list[float]] = {"results": [], "data": [], "html": []}
         with app.app_context(), intent(write=False):
             engagement = find_engagement(DEMO_ENGAGEMENT)
+            earlier = previous_engagement(engagement)
             for _ in range(runs):
-                t_results, _cpu, results = _timed(lambda: engagement_results(engagement))
-                t_data, _cpu, data = _timed(lambda: report_data(engagement, results))  # noqa: B023
+                t_results, _cpu, (results, earlier_results) = _timed(
+                    lambda: scored_engagement(engagement, earlier)
+                )
+                previous = (
+                    (earlier, earlier_results)
+                    if earlier is not None and earlier_results is not None else None
+                )
+                t_data, _cpu, data = _timed(
+                    lambda: report_data(engagement, results, previous=previous)  # noqa: B023
+                )
                 charts = ChartSink(inline=False)
                 t_html, _cpu, html = _timed(
                     lambda: render_report_html(data, charts=charts)  # noqa: B023

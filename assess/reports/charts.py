@@ -2,10 +2,8 @@
 
 The charts are inline SVG written by Jinja macros (see ``docs/architecture.md``,
 "Charts"), so the browser and WeasyPrint draw the very same markup. Python does
-the arithmetic (scales, angles, wrapping, colours); the templates only place
-shapes. Colours are the Okabe–Ito palette, which stays distinguishable for the
-common forms of colour blindness; staff and customers also differ in marker
-shape (circle and square), so no chart depends on colour alone.
+the arithmetic (scales, angles, wrapping); the templates only place shapes.
+Which colour a shape gets is decided in :mod:`assess.reports.colours`.
 """
 
 from __future__ import annotations
@@ -18,24 +16,10 @@ from typing import Any
 
 from markupsafe import Markup
 
+from assess.reports import colours
 from assess.reports import format as fmt
-from assess.reports.findings import QUADRANTS, audience_score
-
-# Okabe–Ito.
-ORANGE = "#E69F00"
-SKY = "#56B4E9"
-GREEN = "#009E73"
-YELLOW = "#F0E442"
-BLUE = "#0072B2"
-VERMILLION = "#D55E00"
-PURPLE = "#CC79A7"
-BLACK = "#000000"
-GREY = "#8C8C8C"
-LIGHT = "#D9D9D9"
-
-STAFF_COLOUR = VERMILLION
-CUSTOMER_COLOUR = BLUE
-
+from assess.reports.patterns import audience_score
+from assess.reports.wording import QUADRANTS
 
 CHART_SCHEME = "assess-chart"
 _TITLE = re.compile(r"<title>(.*?)</title>", re.S)
@@ -71,64 +55,7 @@ class ChartSink:
         )
 
 
-# -- colour helpers ------------------------------------------------------------------------
-
-
-def _rgb(colour: str) -> tuple[int, int, int]:
-    colour = colour.lstrip("#")
-    return int(colour[0:2], 16), int(colour[2:4], 16), int(colour[4:6], 16)
-
-
-def _hex(rgb: tuple[float, float, float]) -> str:
-    return "#" + "".join(f"{max(0, min(255, round(c))):02x}" for c in rgb)
-
-
-def mix(a: str, b: str, t: float) -> str:
-    """``a`` blended towards ``b`` by ``t`` (0..1)."""
-    ra, rb = _rgb(a), _rgb(b)
-    return _hex(tuple(x + (y - x) * t for x, y in zip(ra, rb, strict=True)))  # type: ignore[arg-type]
-
-
-def luminance(colour: str) -> float:
-    """WCAG relative luminance."""
-
-    def channel(c: int) -> float:
-        v = c / 255
-        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (channel(c) for c in _rgb(colour))
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast(a: str, b: str) -> float:
-    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
-    return (la + 0.05) / (lb + 0.05)
-
-
-def ink_for(background: str) -> str:
-    """Black or white text, whichever reads better on ``background``."""
-    return "#FFFFFF" if contrast(background, "#FFFFFF") > contrast(background, "#1A1A1A") else (
-        "#1A1A1A"
-    )
-
-
-def readable_on_white(colour: str, minimum: float = 4.5) -> str:
-    """``colour`` darkened just enough for text on white to meet WCAG AA."""
-    candidate = colour
-    for step in range(1, 21):
-        if contrast(candidate, "#FFFFFF") >= minimum:
-            return candidate
-        candidate = mix(colour, "#000000", step * 0.05)
-    return candidate
-
-
-def heat_fill(score: float | None, cut: float) -> str | None:
-    """Diverging fill: orange below the 'high' cut, blue at or above it; deeper further away."""
-    if score is None:
-        return None
-    distance = score - cut
-    depth = 0.15 + 0.75 * min(1.0, abs(distance) / 40.0)
-    return mix("#FFFFFF", BLUE if distance >= 0 else ORANGE, depth)
+# -- text ------------------------------------------------------------------------------------
 
 
 def text_width(text: str, size: float, bold: bool = False) -> float:
@@ -156,6 +83,8 @@ def map_chart(
     cut: float,
     previous: dict[str, Any] | None = None,
     previous_label: str = "",
+    *,
+    show_previous: bool = False,
 ) -> dict[str, Any]:
     """The means × ends map: quadrants, the position, the staff's view and the gap between."""
     x0, y0, size = 64.0, 16.0, 336.0
@@ -167,12 +96,6 @@ def map_chart(
         return round(y0 + (100 - max(0.0, min(100.0, value))) / 100 * size, 2)
 
     cx, cy = px(cut), py(cut)
-    fills = {
-        "product_centric": "#F4F4F4",
-        "means_only": "#FBEBD9",
-        "devoted_under_equipped": "#E3F1FA",
-        "customer_centric": "#DDF0E8",
-    }
     quadrants = []
     for q in QUADRANTS:
         left = q["means"] == "low"
@@ -190,7 +113,7 @@ def map_chart(
             {
                 **rect,
                 "id": q["id"],
-                "fill": fills[q["id"]],
+                "fill": colours.QUADRANT_FILLS[q["id"]],
                 "lines": lines,
                 "label_x": label_x,
                 "label_y": label_y,
@@ -210,6 +133,7 @@ def map_chart(
                     "x": px(previous["means"]),
                     "y": py(previous["ends"]),
                     "label": previous_label,
+                    "label_w": len(previous_label) * 6 + 4,
                 }
             )
         if perception is not None:
@@ -254,6 +178,9 @@ def map_chart(
         "markers": markers,
         "gap": gap_line,
         "legend_x": x0 + size + 28,
+        # The legend names the previous position when the report has a trend.
+        "show_previous": show_previous,
+        "previous_label": previous_label,
     }
 
 
@@ -302,7 +229,7 @@ def radar_chart(rows: list[dict[str, Any]], cut: float) -> dict[str, Any]:
                 "lens": row["lens"],
             }
         )
-    rings = [
+    rings: list[dict[str, Any]] = [
         {
             "value": v,
             "points": " ".join(f"{x},{y}" for x, y in (point(i, v) for i in range(count))),
@@ -318,7 +245,7 @@ def radar_chart(rows: list[dict[str, Any]], cut: float) -> dict[str, Any]:
         }
     )
     series = []
-    for audience, colour in (("staff", STAFF_COLOUR), ("customer", CUSTOMER_COLOUR)):
+    for audience, colour in colours.AUDIENCE_COLOURS.items():
         values = [audience_score(r, audience) for r in rows]
         points = [point(i, v) if v is not None else None for i, v in enumerate(values)]
         present = [p for p in points if p is not None]
@@ -497,8 +424,8 @@ def heatmap(breakdown: dict[str, Any], cut: float) -> dict[str, Any]:
             continue
         for i, value in enumerate(column["scores"]):
             y = top + i * row_h
-            fill = heat_fill(value, cut)
-            cell = {
+            fill = colours.heat_fill(value, cut)
+            cell: dict[str, Any] = {
                 "x": round(x + 1, 2),
                 "y": round(y + 1, 2),
                 "w": round(col_w - 2, 2),
@@ -507,9 +434,14 @@ def heatmap(breakdown: dict[str, Any], cut: float) -> dict[str, Any]:
                 "ty": round(y + row_h / 2 + 3.3, 2),
             }
             if value is None:
-                cell.update(kind="missing", text="n/a", fill="#FFFFFF", ink="#4A4A4A")
+                cell.update(
+                    kind="missing", text="n/a", fill=colours.WHITE, ink=colours.MISSING_INK
+                )
             else:
-                cell.update(kind="score", text=fmt.score(value), fill=fill, ink=ink_for(fill))
+                assert fill is not None  # heat_fill has a colour for every score
+                cell.update(
+                    kind="score", text=fmt.score(value), fill=fill, ink=colours.ink_for(fill)
+                )
             cells.append(cell)
     brackets = []
     for group in breakdown["groups"]:
@@ -552,9 +484,9 @@ def heat_legend(cut: float) -> dict[str, Any]:
     swatches = []
     x = 0.0
     for value in sorted(set(values)):
-        fill = heat_fill(value, cut) or "#FFFFFF"
+        fill = colours.heat_fill(value, cut) or colours.WHITE
         swatches.append(
-            {"x": x, "fill": fill, "ink": ink_for(fill), "text": fmt.score(value)}
+            {"x": x, "fill": fill, "ink": colours.ink_for(fill), "text": fmt.score(value)}
         )
         x += 34
     return {"width": 560, "height": 22, "swatches": swatches, "suppressed_x": x + 14}
@@ -570,11 +502,12 @@ def nps_bar(nps: dict[str, Any]) -> dict[str, Any] | None:
     width = 640.0
     parts = []
     x = 0.0
-    for key, label, colour in (
-        ("detractors", "Detractors (0–6)", VERMILLION),
-        ("passives", "Passives (7–8)", LIGHT),
-        ("promoters", "Promoters (9–10)", GREEN),
+    for key, label in (
+        ("detractors", "Detractors (0–6)"),
+        ("passives", "Passives (7–8)"),
+        ("promoters", "Promoters (9–10)"),
     ):
+        colour = colours.NPS_COLOURS[key]
         share = nps.get(key) or 0.0
         w = width * share
         parts.append(
@@ -582,7 +515,7 @@ def nps_bar(nps: dict[str, Any]) -> dict[str, Any] | None:
                 "key": key,
                 "label": label,
                 "colour": colour,
-                "ink": ink_for(colour),
+                "ink": colours.ink_for(colour),
                 "x": round(x, 2),
                 "w": round(w, 2),
                 "text": fmt.percent(share),
@@ -593,7 +526,9 @@ def nps_bar(nps: dict[str, Any]) -> dict[str, Any] | None:
     return {"width": width, "height": 44, "parts": parts}
 
 
-def share_bars(rows: list[dict[str, Any]], colour: str = BLUE) -> dict[str, Any]:
+def share_bars(
+    rows: list[dict[str, Any]], colour: str = colours.SHARE_COLOUR
+) -> dict[str, Any]:
     """Horizontal bars of top-box shares (0..100%), one row per outcome."""
     width, label_width, bar_width, row_h = 640.0, 250.0, 300.0, 30.0
     bars = []

@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 from assess.db import intent
 from assess.engagements.services import EngagementError, find_engagement
 from assess.reports.service import engagement_report_pdf
+from assess.results.statistics import MissingAnswerCodes
 
 
 @click.command("report")
@@ -23,6 +24,9 @@ def report_command(engagement: str, output: Path, page_size: str) -> None:
             found = find_engagement(engagement)
         except EngagementError as error:
             raise click.ClickException(str(error)) from None
-        pdf = engagement_report_pdf(found, page_size)
+        try:
+            pdf = engagement_report_pdf(found, page_size)
+        except MissingAnswerCodes as error:
+            raise click.ClickException(str(error)) from None
     output.write_bytes(pdf)
     click.echo(f"Wrote {output} ({len(pdf) // 1024} KiB).")

@@ -1,31 +1,71 @@
-"""Plain report data: what the report templates (screen and PDF) receive.
+"""The report's data: what the report templates (screen and PDF) receive.
 
 Templates never see ORM objects. :func:`report_data` reads what the report needs
-from the database (the engagement's settings, comments, the previous
-engagement) and hands the scoring results to the pure functions of
-:mod:`assess.reports.findings` and :mod:`assess.reports.charts`.
+from the database (the engagement's settings, its comments) and has each section
+built from the typed results by :mod:`assess.reports.sections`. The previous
+engagement and its results are handed in by the caller, who looked them up and
+scored them once (:func:`assess.results.service.scored_engagement`).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 
 from assess.engagements.models import Engagement
-from assess.engagements.services import previous_engagement
 from assess.extensions import db
-from assess.instruments.schema import Audience, Instrument
-from assess.reports import charts, findings
+from assess.instruments.schema import Instrument
+from assess.reports import colours, patterns, sections, wording
 from assess.reports import format as fmt
 from assess.reports.settings import COLOUR, engagement_logo
 from assess.respondents.models import Comment, Response, ResponseStatus
-from assess.results.service import engagement_results
 from assess.scoring import Results
+from assess.scoring.model import AUDIENCE_LABELS
 
 REPORT_KIND = "Customer-centricity gap report"
-DEFAULT_ACCENT = "#1f4e79"
+DEFAULT_ACCENT = colours.DEFAULT_ACCENT
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything the report shows, section by section, as finished values."""
+
+    kind: str
+    language: str
+    title: str
+    organisation: str
+    engagement: str
+    engagement_id: int
+    prepared_by: str
+    accent: dict[str, str]
+    logo: dict[str, str] | None
+    generated_on: str
+    fieldwork: str
+    status: str
+    instrument: dict[str, Any]
+    #: The scoring parameters and the report thresholds, some as text.
+    parameters: dict[str, Any]
+    anonymity_threshold: int
+    position: dict[str, Any]
+    perception: dict[str, Any] | None
+    audience_rows: list[dict[str, Any]]
+    #: The staff and customer colours of the charts.
+    palette: dict[str, str]
+    limitations: list[dict[str, str]]
+    dimensions: list[dict[str, Any]]
+    summary: sections.Summary
+    map: sections.MapSection
+    dimension_section: sections.DimensionsSection
+    pairs: sections.PairsSection
+    segments: sections.SegmentsSection
+    outcomes: sections.OutcomesSection
+    recommendations: list[dict[str, Any]]
+    comments: list[dict[str, Any]]
+    trend: sections.TrendSection | None
+    methodology: sections.Methodology
 
 
 def long_date(value: date | None) -> str:
@@ -41,22 +81,23 @@ def fieldwork(engagement: Engagement) -> str:
 
 
 def audience_summary(
-    engagement: Engagement, document: dict[str, Any], instrument: Instrument
+    engagement: Engagement, results: Results, instrument: Instrument
 ) -> list[dict[str, Any]]:
     """Responses and response rates per audience the instrument asks."""
     invited = {"staff": engagement.staff_invited, "customer": engagement.customer_invited}
     rows = []
     for audience in instrument.audiences():
         key = str(audience)
-        result = document["audiences"].get(key) or {"responses": 0, "suppressed": True}
+        result = results.audiences.get(key)
+        responses = 0 if result is None else result.responses
         expected = invited[key]
-        rate = result["responses"] / expected if expected else None
+        rate = responses / expected if expected else None
         rows.append(
             {
                 "id": key,
-                "label": findings.AUDIENCE_LABELS[key],
-                "responses": result["responses"],
-                "suppressed": result["suppressed"],
+                "label": AUDIENCE_LABELS[key],
+                "responses": responses,
+                "suppressed": True if result is None else result.suppressed,
                 "invited": expected,
                 "rate": rate,
             }
@@ -65,20 +106,20 @@ def audience_summary(
 
 
 def visible_comments(
-    engagement_id: int, document: dict[str, Any], instrument: Instrument
+    engagement_id: int, results: Results, instrument: Instrument
 ) -> list[dict[str, Any]]:
     """Open-question answers per audience, shown only for audiences of at least
     twice the anonymity threshold (scoring rule 14). See
-    :func:`findings.collapse_comments` for their order."""
-    needed = document["parameters"]["comment_threshold"]
+    :func:`patterns.collapse_comments` for their order."""
+    needed = results.parameters.comment_threshold
     groups = []
     for audience in instrument.audiences():
         key = str(audience)
         questions = instrument.questionnaires[audience].open_questions
         if not questions:
             continue
-        result = document["audiences"].get(key) or {"responses": 0, "suppressed": True}
-        shown = findings.comments_shown(result, needed)
+        result = results.audiences.get(key)
+        shown = patterns.comments_shown(result, needed)
         by_question: dict[str, list[str]] = {q.id: [] for q in questions}
         if shown:
             rows = db.session.execute(
@@ -93,23 +134,27 @@ def visible_comments(
             for question_id, text in rows:
                 if question_id in by_question:
                     by_question[question_id].append(text or "")
+        questions_shown = []
+        for q in questions:
+            comments = patterns.collapse_comments(by_question[q.id])
+            total = sum(c["count"] for c in comments)
+            questions_shown.append(
+                {
+                    "id": q.id,
+                    "text": instrument.text(q.text),
+                    "total": total,
+                    "total_text": wording.plural(total, "comment"),
+                    "comments": comments,
+                }
+            )
         groups.append(
             {
                 "audience": key,
-                "label": findings.AUDIENCE_LABELS[key],
+                "label": AUDIENCE_LABELS[key],
                 "shown": shown,
-                "responses": result["responses"],
+                "responses": 0 if result is None else result.responses,
                 "needed": needed,
-                "questions": [
-                    {
-                        "id": q.id,
-                        "text": instrument.text(q.text),
-                        "total": sum(c["count"] for c in comments),
-                        "comments": comments,
-                    }
-                    for q in questions
-                    for comments in [findings.collapse_comments(by_question[q.id])]
-                ],
+                "questions": questions_shown,
             }
         )
     return groups
@@ -121,147 +166,92 @@ def report_data(
     *,
     previous: tuple[Engagement, Results] | None = None,
     today: date | None = None,
-) -> dict[str, Any]:
-    """Everything the report shows, as plain data.
+) -> Report:
+    """Everything the report shows, built once from the typed results.
 
     ``previous`` is the organisation's previous engagement on the same instrument
-    with its results; it is looked up when the results carry a trend and it is
-    not given.
+    with its results (those ``results`` were scored against); without it, or
+    when the results carry no trend, the report has no trend section.
     """
     instrument = engagement.instrument()
-    document = results.to_dict()
-    parameters = dict(document["parameters"])
-    thresholds = findings.Thresholds.of(instrument)
+    thresholds = patterns.Thresholds.of(instrument)
+    parameters = results.parameters.to_dict()
     parameters.update(
         blind_spot_gap=thresholds.blind_spot_gap,
         low_score=thresholds.low_score,
         strength_score=thresholds.strength_score,
-        significance=findings.SIGNIFICANCE,
+        significance=patterns.SIGNIFICANCE,
         maturity_cuts_text=", ".join(fmt.score(c) for c in parameters["maturity_cuts"]),
     )
-    cut = parameters["quadrant_cut"]
-    rows = findings.dimension_rows(document, instrument)
-    pairs = findings.pair_rows(document, instrument)
-    perception = findings.perception_gap(document)
+    rows = sections.dimension_rows(results.dimensions, instrument)
+    pairs = sections.pair_rows(results.pairs, instrument)
+    perception = patterns.perception_gap(results)
+    states = sections.audience_states(results)
+    audiences = audience_summary(engagement, results, instrument)
+    has_results = any(a["responses"] and not a["suppressed"] for a in audiences)
+    recommendations = sections.select_recommendations(rows, instrument)
+    maturity = sections.maturity_levels(results, instrument)
 
-    if previous is None and document.get("trend") is not None:
-        earlier = previous_engagement(engagement)
-        if earlier is not None:
-            previous = (earlier, engagement_results(earlier, with_previous=False))
     trend = None
-    previous_position = None
-    if previous is not None and document.get("trend") is not None:
+    earlier_results = None
+    if previous is not None and results.trend is not None:
         earlier, earlier_results = previous
-        earlier_document = earlier_results.to_dict()
-        previous_position = earlier_document["position"]
-        trend = {
-            "engagement": earlier.name,
-            "fieldwork": fieldwork(earlier),
-            "label": str((earlier.opened_on or earlier.created_on).year),
-            "rows": findings.trend_rows(document, rows),
-            "position": previous_position,
-            "nps": earlier_document["nps"],
-            "hostage_share": earlier_document["hostage_share"],
-            "audiences": earlier_document["audiences"],
-        }
+        trend = sections.trend_section(
+            results,
+            rows,
+            earlier_results,
+            engagement=earlier.name,
+            fieldwork=fieldwork(earlier),
+            label=str((earlier.opened_on or earlier.created_on).year),
+        )
 
     logo = engagement_logo(engagement.id)
     accent = (engagement.accent_colour or "").lower()
     if not COLOUR.fullmatch(accent):
         accent = DEFAULT_ACCENT
     organisation = engagement.organisation.name
-    lenses = [
-        {
-            "id": lens,
-            "title": findings.LENS_TITLES[lens],
-            "question": findings.LENS_QUESTIONS[lens],
-            "dimensions": [
-                {**r, "chart": charts.dumbbell(r, cut)} for r in rows if r["lens"] == lens
-            ],
-        }
-        for lens in ("means", "ends")
-    ]
-    breakdowns = findings.segment_breakdowns(document, instrument, rows)
-    for breakdown in breakdowns:
-        breakdown["chart"] = charts.heatmap(breakdown, cut)
-    outcomes = findings.outcome_rows(document)
-    for row in outcomes["loyalty"]:
-        row["colour"] = charts.GREEN if row["outcome"] == "stay_by_choice" else charts.VERMILLION
-    audiences = audience_summary(engagement, document, instrument)
-    return {
-        "kind": REPORT_KIND,
-        "language": instrument.default_language,
-        "title": f"{REPORT_KIND}: {organisation}",
-        "organisation": organisation,
-        "engagement": engagement.name,
-        "engagement_id": engagement.id,
-        "prepared_by": engagement.prepared_by or organisation,
-        "accent": {
+    return Report(
+        kind=REPORT_KIND,
+        language=instrument.default_language,
+        title=f"{REPORT_KIND}: {organisation}",
+        organisation=organisation,
+        engagement=engagement.name,
+        engagement_id=engagement.id,
+        prepared_by=engagement.prepared_by or organisation,
+        accent={
             "colour": accent,
-            "text": charts.readable_on_white(accent),
-            "ink": charts.ink_for(accent),
+            "text": colours.readable_on_white(accent),
+            "ink": colours.ink_for(accent),
         },
-        "logo": None if logo is None else {"path": str(logo.path), "media_type": logo.media_type},
-        "generated_on": long_date(today or date.today()),
-        "fieldwork": fieldwork(engagement),
-        "status": str(engagement.status),
-        "instrument": {
+        logo=None if logo is None else {"path": str(logo.path), "media_type": logo.media_type},
+        generated_on=long_date(today or date.today()),
+        fieldwork=fieldwork(engagement),
+        status=str(engagement.status),
+        instrument={
             "id": instrument.id,
             "version": instrument.version,
             "title": instrument.text(instrument.title),
             "description": instrument.text(instrument.description),
-            "scales": [
-                {"id": s.id, "min": s.min, "max": s.max} for s in instrument.scales
-            ],
         },
-        "parameters": parameters,
-        "anonymity_threshold": parameters["anonymity_threshold"],
-        "audiences": document["audiences"],
-        "audience_rows": audiences,
-        "has_results": any(a["responses"] and not a["suppressed"] for a in audiences),
-        # Per audience: "results", "suppressed" (too few to show) or "none" (nobody yet).
-        "audience_state": {
-            key: (
-                "none" if not result["responses"]
-                else "suppressed" if result["suppressed"] else "results"
-            )
-            for key, result in document["audiences"].items()
-        },
-        "position": document["position"],
-        "perception": perception,
-        "near_cut": findings.near_cut(document["position"], cut),
-        "maturity": findings.maturity_levels(document, instrument),
-        "quadrants": findings.QUADRANTS,
-        "indices": document["indices"],
-        "nps": document["nps"],
-        "hostage_share": document["hostage_share"],
-        "outcomes": outcomes,
-        "dimensions": rows,
-        "lenses": lenses,
-        "blind_spots": findings.blind_spots(rows),
-        "hidden_strengths": findings.hidden_strengths(rows),
-        "pairs": [{**p, "chart": charts.pair_bars(p)} for p in pairs],
-        "headline": findings.headline_pair(pairs),
-        "segments": breakdowns,
-        "recommendations": findings.select_recommendations(rows, instrument),
-        "comments": visible_comments(engagement.id, document, instrument),
-        "trend": trend,
-        "alphas": findings.alpha_rows(rows, instrument),
-        "limitations": findings.limitations(document, instrument),
-        "customers_asked": Audience.CUSTOMER in instrument.questionnaires,
-        "charts": {
-            "map": charts.map_chart(
-                document["position"],
-                perception,
-                cut,
-                previous_position,
-                trend["label"] if trend else "",
-            ),
-            "radar": charts.radar_chart(rows, cut),
-            "axis": charts.dumbbell_axis(cut),
-            "nps": charts.nps_bar(document["nps"]),
-            "equity": charts.share_bars(outcomes["equity"]),
-            "loyalty": charts.share_bars(outcomes["loyalty"]),
-            "heat_legend": charts.heat_legend(cut),
-        },
-    }
+        parameters=parameters,
+        anonymity_threshold=results.parameters.anonymity_threshold,
+        position=results.position.to_dict(),
+        perception=perception,
+        audience_rows=audiences,
+        palette={"staff": colours.STAFF_COLOUR, "customer": colours.CUSTOMER_COLOUR,
+                 "previous": colours.PREVIOUS_COLOUR},
+        limitations=wording.limitations(results, instrument),
+        dimensions=rows,
+        summary=sections.summary_section(
+            results, instrument, rows, pairs, recommendations, has_results, maturity
+        ),
+        map=sections.map_section(results, perception, maturity, trend, earlier_results),
+        dimension_section=sections.dimensions_section(results, rows, states),
+        pairs=sections.pairs_section(pairs),
+        segments=sections.segments_section(results, instrument, rows),
+        outcomes=sections.outcomes_section(results, instrument),
+        recommendations=recommendations,
+        comments=visible_comments(engagement.id, results, instrument),
+        trend=trend,
+        methodology=sections.methodology_section(rows, instrument, states),
+    )

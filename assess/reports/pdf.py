@@ -28,6 +28,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from assess.paths import static_dir
 from assess.reports.charts import CHART_SCHEME, ChartSink
+from assess.reports.data import Report
 from assess.reports.format import FORMATS
 
 STATIC_SCHEME = "assess-static"
@@ -154,7 +155,7 @@ def page_size_of(page_size: str) -> str:
 
 
 def render_report_html(
-    data: dict[str, Any], *, page_size: str = "a4", charts: ChartSink | None = None
+    data: Report, *, page_size: str = "a4", charts: ChartSink | None = None
 ) -> str:
     """The report as the HTML WeasyPrint lays out (templates/report/pdf/report.html).
 
@@ -169,7 +170,7 @@ def render_report_html(
         page_size=size,
         cover_height=cover_height,
         static_base=STATIC_BASE,
-        logo_src=LOGO_URL if data.get("logo") else None,
+        logo_src=LOGO_URL if data.logo else None,
     )
 
 
@@ -185,13 +186,13 @@ def write_pdf(html: str, *, fetcher: ReportFetcher) -> bytes:
     )
 
 
-def report_fetcher(data: dict[str, Any], charts: ChartSink) -> ReportFetcher:
+def report_fetcher(data: Report, charts: ChartSink) -> ReportFetcher:
     """The fetcher for one report: our static files, its logo, its charts."""
-    return ReportFetcher((data.get("logo") or {}).get("path"), charts.svgs)
+    return ReportFetcher(None if data.logo is None else data.logo["path"], charts.svgs)
 
 
 def render_report_pdf(
-    data: dict[str, Any], *, page_size: str = "a4", fetcher: ReportFetcher | None = None
+    data: Report, *, page_size: str = "a4", fetcher: ReportFetcher | None = None
 ) -> bytes:
     """Render the gap report; ``data`` is plain (see :func:`assess.reports.data.report_data`).
 

@@ -28,9 +28,9 @@ from flask import current_app
 from assess.engagements.models import Engagement
 from assess.engagements.services import previous_engagement
 from assess.paths import static_dir, templates_dir
-from assess.reports.data import report_data
+from assess.reports.data import Report, report_data
 from assess.reports.settings import engagement_logo
-from assess.results.service import engagement_results
+from assess.results.service import scored_engagement
 
 PAGE_SIZE_NAMES = ("a4", "letter")
 
@@ -55,8 +55,8 @@ def layout_fingerprint() -> str:
         return _fingerprint
 
 
-def cache_key(engagement: Engagement, page_size: str) -> str:
-    earlier = previous_engagement(engagement)
+def cache_key(engagement: Engagement, page_size: str, earlier: Engagement | None) -> str:
+    """``earlier``: the engagement's previous engagement (the caller looked it up)."""
     previous = f"p{earlier.id}.{earlier.revision}" if earlier is not None else "p0"
     logo = engagement_logo(engagement.id)
     logo_part = "l0"
@@ -69,32 +69,47 @@ def cache_key(engagement: Engagement, page_size: str) -> str:
     )
 
 
-def cache_path(engagement: Engagement, page_size: str) -> Path:
+def cache_path(engagement: Engagement, page_size: str, earlier: Engagement | None) -> Path:
     folder = Path(current_app.instance_path) / "reports"
-    return folder / f"engagement-{engagement.id}-{cache_key(engagement, page_size)}-{page_size}.pdf"
+    key = cache_key(engagement, page_size, earlier)
+    return folder / f"engagement-{engagement.id}-{key}-{page_size}.pdf"
 
 
-def build_report_pdf(engagement: Engagement, page_size: str = "a4") -> bytes:
-    """Render the report now, without the cache."""
+def engagement_report(engagement: Engagement, earlier: Engagement | None) -> Report:
+    """The report's data; ``earlier`` is the previous engagement, looked up once by
+    the caller and scored once here, for both the trend and the report."""
+    results, earlier_results = scored_engagement(engagement, earlier)
+    previous = None if earlier is None or earlier_results is None else (earlier, earlier_results)
+    return report_data(engagement, results, previous=previous)
+
+
+def report_for(engagement: Engagement) -> Report:
+    """The report's data for the screen page: one look-up of the previous engagement."""
+    return engagement_report(engagement, previous_engagement(engagement))
+
+
+def build_report_pdf(
+    engagement: Engagement, page_size: str = "a4", earlier: Engagement | None = None
+) -> bytes:
+    """Render the report now, without the cache (``earlier``: see :func:`engagement_report`)."""
     from assess.reports.pdf import render_report_pdf  # imports WeasyPrint
 
-    return render_report_pdf(
-        report_data(engagement, engagement_results(engagement)), page_size=page_size
-    )
+    return render_report_pdf(engagement_report(engagement, earlier), page_size=page_size)
 
 
 def engagement_report_pdf(engagement: Engagement, page_size: str = "a4") -> bytes:
     """The report PDF, from the cache when nothing it depends on has changed."""
     if page_size not in PAGE_SIZE_NAMES:
         raise ValueError(f"The page size must be one of {', '.join(PAGE_SIZE_NAMES)}.")
+    earlier = previous_engagement(engagement)  # the one look-up, for the key and the trend
     if not current_app.config["REPORT_CACHE"]:
-        return build_report_pdf(engagement, page_size)
-    path = cache_path(engagement, page_size)
+        return build_report_pdf(engagement, page_size, earlier)
+    path = cache_path(engagement, page_size, earlier)
     try:
         return path.read_bytes()
     except FileNotFoundError:
         pass
-    pdf = build_report_pdf(engagement, page_size)
+    pdf = build_report_pdf(engagement, page_size, earlier)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     temporary.write_bytes(pdf)

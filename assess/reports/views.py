@@ -12,28 +12,27 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
-from assess.engagements.views import engagement_for
+from assess.engagements.access import engagement_for
 from assess.extensions import db
 from assess.reports.charts import ChartSink
-from assess.reports.data import report_data
 from assess.reports.format import FORMATS
-from assess.reports.service import PAGE_SIZE_NAMES, engagement_report_pdf
+from assess.reports.service import PAGE_SIZE_NAMES, engagement_report_pdf, report_for
 from assess.reports.settings import (
     LOGO_MAX_BYTES,
     ReportSettingsError,
     engagement_logo,
     update_report_settings,
 )
-from assess.results.service import engagement_results
 
 bp = Blueprint("reports", __name__)
 
 
 @bp.get("/engagements/<int:engagement_id>/report.pdf")
 @login_required
-def download(engagement_id: int):  # type: ignore[no-untyped-def]
+def download(engagement_id: int) -> ResponseReturnValue:
     """The PDF, for consultants and the client's viewers alike."""
     engagement = engagement_for(engagement_id)
     page_size = request.args.get("page_size", "a4")
@@ -54,11 +53,11 @@ def download(engagement_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/engagements/<int:engagement_id>/results")
 @login_required
-def results(engagement_id: int):  # type: ignore[no-untyped-def]
+def results(engagement_id: int) -> ResponseReturnValue:
     """The same report on screen."""
     engagement = engagement_for(engagement_id)
-    data = report_data(engagement, engagement_results(engagement))
-    logo_src = url_for(".logo", engagement_id=engagement.id) if data["logo"] else None
+    data = report_for(engagement)
+    logo_src = url_for(".logo", engagement_id=engagement.id) if data.logo else None
     return render_template(
         "report/screen.html",
         report=data,
@@ -71,7 +70,7 @@ def results(engagement_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/engagements/<int:engagement_id>/report/logo")
 @login_required
-def logo(engagement_id: int):  # type: ignore[no-untyped-def]
+def logo(engagement_id: int) -> ResponseReturnValue:
     engagement = engagement_for(engagement_id)
     found = engagement_logo(engagement.id)
     if found is None:
@@ -86,7 +85,7 @@ def logo(engagement_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/engagements/<int:engagement_id>/report/settings")
 @login_required
-def settings(engagement_id: int):  # type: ignore[no-untyped-def]
+def settings(engagement_id: int) -> ResponseReturnValue:
     """Save "prepared by", the accent colour and the logo (report/_settings_panel.html)."""
     engagement = engagement_for(engagement_id, manage=True)
     upload = request.files.get("logo")

@@ -1,5 +1,5 @@
 """Fixtures for the report tests: answering whole questionnaires, the 7-point
-instrument, PDF text, and one rendered demo report shared by a module."""
+instrument, PDF text, and one rendered demo report shared by the whole run."""
 
 from __future__ import annotations
 
@@ -89,9 +89,10 @@ def answer_all(make_response: Callable[..., Any]) -> Callable[..., Any]:
     return factory
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def demo_report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]:
-    """The demo loaded into its own SQLite database, reported once per test module.
+    """The demo loaded into its own SQLite database, reported once per run (its tests
+    run on one pytest-xdist worker: see ``SHARED_FIXTURE_GROUPS`` in tests/conftest.py).
 
     Runs ``assess results`` and ``assess report`` (the real commands) for the
     2026 engagement and keeps the JSON, the PDF and its text; records every URL
@@ -101,6 +102,7 @@ def demo_report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleName
     from assess.demo.generate import load_demo
     from assess.extensions import db
     from assess.reports import pdf as pdf_module
+    from assess.results.service import engagement_results
 
     folder = tmp_path_factory.mktemp("demo-report")
     app = create_app({
@@ -133,6 +135,7 @@ def demo_report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleName
             written = runner.invoke(args=["report", engagement_id, "-o", str(output)])
         assert written.exit_code == 0, written.output
         instrument = engagement.instrument()
+        typed = engagement_results(engagement)  # what `assess results` printed, typed
         db.session.remove()
     assert db.engine is not None
     db.engine.dispose()
@@ -143,6 +146,7 @@ def demo_report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleName
         pages=pdf_pages(pdf),
         results=json.loads(results.output),
         instrument=instrument,
+        typed=typed,
         fetchers=fetchers,
         engagement_id=engagement_id,
     )

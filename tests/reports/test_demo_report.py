@@ -13,8 +13,8 @@ from types import SimpleNamespace
 import pytest
 from pypdf import PdfReader
 
-from assess.reports import findings
 from assess.reports import format as fmt
+from assess.reports import patterns, sections
 from tests.reports.conftest import SECTIONS
 from tests.reports.conftest import section_pages as sections_of
 
@@ -47,7 +47,7 @@ def test_dimension_rows_equal_assess_results(demo_report):
         return f"{fmt.score(part['score'])} {fmt.interval(part['ci95'])}"
 
     for row in demo_report.results["dimensions"]:
-        mark = "*" if findings.is_significant(row["gap_p"]) else ""
+        mark = "*" if patterns.is_significant(row["gap_p"]) else ""
         expected = (
             f"{titles[row['id']]} {cell(row['staff'])} {cell(row['customer'])} "
             f"{fmt.gap(row['gap'])}{mark} {fmt.pvalue(row['gap_p'])}"
@@ -84,8 +84,8 @@ def test_headline_numbers_equal_assess_results(demo_report):
 def test_headline_gap_and_blind_spots_equal_assess_results(demo_report):
     results = demo_report.results
     summary = demo_report.pages[section_pages(demo_report)["Executive summary"] - 1]
-    pairs = findings.pair_rows(results, demo_report.instrument)
-    headline = findings.headline_pair(pairs)
+    pairs = sections.pair_rows(demo_report.typed.pairs, demo_report.instrument)
+    headline = sections.headline_pair(pairs)
     assert headline is not None
     # The headline is the plainly worded pair with the largest top-box difference.
     plain = [p for p in results["pairs"]

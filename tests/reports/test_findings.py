@@ -9,10 +9,18 @@ import pytest
 
 from assess.instruments.loader import load_instrument_by_id
 from assess.instruments.schema import Instrument
-from assess.reports import findings
-from assess.reports.findings import Thresholds
-from assess.results.service import spec_for
-from assess.scoring import Respondent, score_respondents
+from assess.instruments.spec import spec_for
+from assess.reports import patterns, sections, wording
+from assess.reports.patterns import Thresholds
+from assess.scoring import (
+    AudienceResult,
+    DimensionResult,
+    DimensionScore,
+    PairResult,
+    PositionResult,
+    Results,
+)
+from tests.scoring.oracle import Respondent, score_respondents
 
 DEFAULT = Thresholds(blind_spot_gap=10, low_score=50, strength_score=70)
 
@@ -47,7 +55,17 @@ def rows_for(instrument: Instrument, **scores: tuple[Any, Any]) -> list[dict[str
     document = {"dimensions": [
         row(d.id, *scores.get(d.id, (60.0, 60.0)), lens=str(d.lens)) for d in instrument.dimensions
     ]}
-    return findings.dimension_rows(document, instrument)
+    return sections.dimension_rows([dimension_result(d) for d in document["dimensions"]],
+                                   instrument)
+
+
+def dimension_result(data: dict[str, Any]) -> DimensionResult:
+    """A hand-made results row as the typed result the report reads."""
+    def part(value: dict[str, Any] | None) -> DimensionScore | None:
+        return None if value is None else DimensionScore(**value)
+
+    return DimensionResult(**{**data, "staff": part(data["staff"]),
+                              "customer": part(data["customer"])})
 
 
 # -- patterns ------------------------------------------------------------------------
@@ -69,7 +87,7 @@ def rows_for(instrument: Instrument, **scores: tuple[Any, Any]) -> list[dict[str
     ],
 )
 def test_dimension_patterns(staff, customer, expected):
-    assert findings.dimension_patterns(row(staff=staff, customer=customer), DEFAULT) == expected
+    assert patterns.dimension_patterns(row(staff=staff, customer=customer), DEFAULT) == expected
 
 
 def test_blind_spots_and_hidden_strengths_are_the_largest_three(instrument):
@@ -79,20 +97,20 @@ def test_blind_spots_and_hidden_strengths_are_the_largest_three(instrument):
         ends_giving=(72.0, 60.0), ends_purpose=(61.0, 60.0),
         means_insight=(40.0, 70.0), means_listening=(50.0, 62.0),
     )
-    assert [r["id"] for r in findings.blind_spots(rows)] == [
+    assert [r["id"] for r in patterns.blind_spots(rows)] == [
         "ends_ease", "ends_speed", "ends_trust"
     ]
-    assert [r["id"] for r in findings.hidden_strengths(rows)] == [
+    assert [r["id"] for r in patterns.hidden_strengths(rows)] == [
         "means_insight", "means_listening"
     ]
-    assert findings.blind_spots(rows, limit=1)[0]["title"] == "Ease"
+    assert patterns.blind_spots(rows, limit=1)[0]["title"] == "Ease"
 
 
 def test_significance_is_below_five_percent():
-    assert findings.is_significant(0.049)
-    assert not findings.is_significant(0.05)
-    assert not findings.is_significant(None)
-    assert not findings.is_significant(float("nan"))
+    assert patterns.is_significant(0.049)
+    assert not patterns.is_significant(0.05)
+    assert not patterns.is_significant(None)
+    assert not patterns.is_significant(float("nan"))
 
 
 # -- the headline pair -------------------------------------------------------------------------
@@ -107,7 +125,7 @@ def pair(key: str, staff: float, customer: float, staff_reverse: bool = False,
 
 
 def test_headline_prefers_a_plainly_worded_pair_when_it_is_nearly_as_wide():
-    chosen = findings.headline_pair([
+    chosen = sections.headline_pair([
         pair("easy", 0.70, 0.20), pair("repeat", 0.78, 0.20, customer_reverse=True),
     ])
     assert chosen["id"] == "easy"
@@ -117,7 +135,7 @@ def test_headline_prefers_a_plainly_worded_pair_when_it_is_nearly_as_wide():
 
 
 def test_headline_takes_a_reverse_worded_pair_that_is_much_wider():
-    chosen = findings.headline_pair([
+    chosen = sections.headline_pair([
         pair("easy", 0.40, 0.30), pair("repeat", 0.80, 0.20, staff_reverse=True),
     ])
     assert chosen["id"] == "repeat"
@@ -125,11 +143,11 @@ def test_headline_takes_a_reverse_worded_pair_that_is_much_wider():
 
 
 def test_headline_when_customers_agree_more_and_when_nothing_is_known():
-    assert findings.headline_pair([pair("a", 0.2, 0.5)])["joiner"] == "while"
-    assert findings.headline_pair([]) is None
+    assert sections.headline_pair([pair("a", 0.2, 0.5)])["joiner"] == "while"
+    assert sections.headline_pair([]) is None
     nothing = pair("a", 0.5, 0.5)
     nothing["top_box_gap"] = None
-    assert findings.headline_pair([nothing]) is None
+    assert sections.headline_pair([nothing]) is None
 
 
 def test_pair_rows_sorted_by_absolute_gap_with_both_wordings(instrument):
@@ -144,7 +162,7 @@ def test_pair_rows_sorted_by_absolute_gap_with_both_wordings(instrument):
          "customer_item": "c_listen_ask", "staff_mean": None, "customer_mean": None,
          "gap": None, "staff_top_box": None, "customer_top_box": None},
     ]}
-    rows = findings.pair_rows(document, instrument)
+    rows = sections.pair_rows([PairResult(**p) for p in document["pairs"]], instrument)
     assert [r["id"] for r in rows] == ["p_repeat_info", "p_easy", "p_asked"]
     assert rows[0]["customer_reverse"] and rows[0]["staff_reverse"]
     assert rows[1]["customer_text"] == "Doing business with them is easy."
@@ -164,7 +182,7 @@ def test_recommendations_follow_the_patterns_most_pressing_first(instrument):
         ends_trust=(70.0, 78.0),  # strength (customers 78)
         means_organisation=(72.0, None),  # strength (staff only)
     )
-    chosen = findings.select_recommendations(rows, instrument)
+    chosen = sections.select_recommendations(rows, instrument)
     order = [(r["dimension"], r["pattern"]) for r in chosen]
     assert order[:2] == [("ends_ease", "blind_spot"), ("ends_speed", "blind_spot")]
     # means_strategy's two "low" recommendations come next, then the strengths.
@@ -189,7 +207,7 @@ def test_recommendations_follow_the_patterns_most_pressing_first(instrument):
 
 def test_a_dimension_that_is_both_a_blind_spot_and_low_gets_both(instrument):
     rows = rows_for(instrument, ends_giving=(48.0, 20.0))
-    chosen = findings.select_recommendations(rows, instrument)
+    chosen = sections.select_recommendations(rows, instrument)
     assert {r["pattern"] for r in chosen} == {"blind_spot", "low"}
     assert all(r["priority"] == "High priority" for r in chosen)  # 28 + 30 >= 20
     assert "Both audiences score it below 50: staff 48, customers 20." in [
@@ -197,13 +215,13 @@ def test_a_dimension_that_is_both_a_blind_spot_and_low_gets_both(instrument):
 
 
 def test_no_pattern_no_recommendation(instrument):
-    assert findings.select_recommendations(rows_for(instrument), instrument) == []
+    assert sections.select_recommendations(rows_for(instrument), instrument) == []
 
 
 def test_not_significant_gap_is_said_so(instrument):
     rows = rows_for(instrument, ends_ease=(80.0, 60.0))
     rows[[r["id"] for r in rows].index("ends_ease")].update(gap_p=0.2, significant=False)
-    chosen = findings.select_recommendations(rows, instrument)
+    chosen = sections.select_recommendations(rows, instrument)
     assert chosen[0]["evidence"].endswith("(not statistically significant).")
 
 
@@ -215,14 +233,14 @@ def test_not_significant_gap_is_said_so(instrument):
     [(9, False, False), (10, False, True), (200, False, True), (12, True, False), (0, True, False)],
 )
 def test_comments_need_twice_the_anonymity_threshold(responses, suppressed, shown):
-    result = {"responses": responses, "suppressed": suppressed}
-    assert findings.comments_shown(result, 10) is shown
-    assert findings.comments_shown(None, 10) is False
+    result = AudienceResult(responses=responses, suppressed=suppressed)
+    assert patterns.comments_shown(result, 10) is shown
+    assert patterns.comments_shown(None, 10) is False
 
 
 def test_comments_sorted_identical_ones_counted_text_kept():
     texts = ["  Zebra  ", "apple", "<b>Apple</b>", "apple", "", "   ", "Banana\nsplit"]
-    assert findings.collapse_comments(texts) == [
+    assert patterns.collapse_comments(texts) == [
         {"text": "<b>Apple</b>", "count": 1},
         {"text": "apple", "count": 2},
         {"text": "Banana\nsplit", "count": 1},
@@ -233,8 +251,8 @@ def test_comments_sorted_identical_ones_counted_text_kept():
 # -- position, limitations, segments (from real scoring) ---------------------------------------
 
 
-def score(instrument: Instrument, respondents: list[Respondent], threshold: int = 5) -> dict:
-    return score_respondents(spec_for(instrument, threshold), respondents).to_dict()
+def score(instrument: Instrument, respondents: list[Respondent], threshold: int = 5) -> Results:
+    return score_respondents(spec_for(instrument, threshold), respondents)
 
 
 def everyone(instrument: Instrument, audience: str, value: int, count: int,
@@ -249,15 +267,15 @@ def everyone(instrument: Instrument, audience: str, value: int, count: int,
 
 def test_limitations_for_nobody_staff_only_and_suppressed(instrument):
     nobody = score(instrument, [])
-    assert [n["kind"] for n in findings.limitations(nobody, instrument)] == ["no_responses"]
+    assert [n["kind"] for n in wording.limitations(nobody, instrument)] == ["no_responses"]
 
     staff_only = score(instrument, everyone(instrument, "staff", 4, 5))
-    kinds = [n["kind"] for n in findings.limitations(staff_only, instrument)]
+    kinds = [n["kind"] for n in wording.limitations(staff_only, instrument)]
     assert kinds == ["no_customer", "self_rated"]
 
     suppressed = score(instrument, everyone(instrument, "staff", 4, 5)
                        + everyone(instrument, "customer", 2, 3))
-    notes = findings.limitations(suppressed, instrument)
+    notes = wording.limitations(suppressed, instrument)
     assert [n["kind"] for n in notes] == ["suppressed_customer", "self_rated"]
     assert notes[0]["text"] == (
         "The customer results are suppressed: 3 customers responded, fewer than the "
@@ -267,21 +285,26 @@ def test_limitations_for_nobody_staff_only_and_suppressed(instrument):
 def test_perception_gap_is_the_distance_from_the_staff_view(instrument):
     document = score(instrument, everyone(instrument, "staff", 5, 5)
                      + everyone(instrument, "customer", 2, 5))
-    gap = findings.perception_gap(document)
-    staff = document["indices"]["staff"]
+    gap = patterns.perception_gap(document)
+    staff = document.to_dict()["indices"]["staff"]
     assert gap["staff_means"] == staff["means"] and gap["staff_ends"] == staff["ends"]
-    assert gap["ends_difference"] == pytest.approx(staff["ends"] - document["position"]["ends"])
+    assert gap["ends_difference"] == pytest.approx(staff["ends"] - document.position.ends)
     assert gap["means_difference"] == 0.0  # the position's means is the staff's
     assert gap["distance"] == pytest.approx(abs(gap["ends_difference"]))
     staff_only = score(instrument, everyone(instrument, "staff", 5, 5))
-    assert findings.perception_gap(staff_only) is None
+    assert patterns.perception_gap(staff_only) is None
+
+
+def position(means: float | None, ends: float | None) -> PositionResult:
+    return PositionResult(means=means, ends=ends, quadrant=None, quadrant_label=None,
+                          maturity_level=None, maturity_label=None, self_rated=False)
 
 
 def test_near_cut_says_that_a_rounded_sixty_is_low():
-    notes = findings.near_cut({"means": 59.6, "ends": 60.0}, 60.0)
+    notes = wording.near_cut(position(means=59.6, ends=60.0), 60.0)
     assert notes == ["The means index is 59.6: shown rounded as 60, it is just below the "
                      "“high” mark of 60 and so counts as low."]
-    assert findings.near_cut({"means": 59.4, "ends": None}, 60.0) == []
+    assert wording.near_cut(position(means=59.4, ends=None), 60.0) == []
 
 
 def test_segments_keep_suppressed_groups_as_columns(instrument):
@@ -292,8 +315,8 @@ def test_segments_keep_suppressed_groups_as_columns(instrument):
         + everyone(instrument, "customer", 3, 5)
     )
     document = score(instrument, respondents)
-    rows = findings.dimension_rows(document, instrument)
-    breakdowns = findings.segment_breakdowns(document, instrument, rows)
+    rows = sections.dimension_rows(document.dimensions, instrument)
+    breakdowns = sections.segment_breakdowns(document, instrument, rows)
     staff = next(b for b in breakdowns if b["audience"] == "staff")
     assert len(staff["dimensions"]) == 16
     function = next(g for g in staff["groups"] if g["id"] == "staff_function")
@@ -314,9 +337,9 @@ def test_segments_keep_suppressed_groups_as_columns(instrument):
 def test_maturity_levels_mark_the_current_one(instrument):
     document = score(instrument, everyone(instrument, "staff", 4, 5)
                      + everyone(instrument, "customer", 4, 5))
-    levels = findings.maturity_levels(document, instrument)
+    levels = sections.maturity_levels(document, instrument)
     assert [level["level"] for level in levels] == [1, 2, 3, 4, 5]
     assert [level["current"] for level in levels].count(True) == 1
     current = next(level for level in levels if level["current"])
-    assert current["label"] == document["position"]["maturity_label"]
+    assert current["label"] == document.position.maturity_label
     assert levels[0]["range"] == (0.0, 20.0) and levels[-1]["range"] == (80.0, 100.0)

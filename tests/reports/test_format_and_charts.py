@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from assess.reports import charts
+from assess.reports import charts, colours
 from assess.reports import format as fmt
 
 
@@ -47,24 +47,25 @@ def test_percent_alpha_interval_count():
 
 def test_accent_text_is_always_readable_on_white():
     for colour in ("#ffff00", "#f0e442", "#ffffff", "#1f4e79", "#56b4e9"):
-        readable = charts.readable_on_white(colour)
-        assert charts.contrast(readable, "#FFFFFF") >= 4.5
-    assert charts.readable_on_white("#1f4e79") == "#1f4e79"  # dark enough already
+        readable = colours.readable_on_white(colour)
+        assert colours.contrast(readable, "#FFFFFF") >= 4.5
+    assert colours.readable_on_white("#1f4e79") == "#1f4e79"  # dark enough already
 
 
 def test_ink_reads_on_its_background():
-    assert charts.ink_for("#0072B2") == "#FFFFFF"
-    assert charts.ink_for("#F0E442") == "#1A1A1A"
+    assert colours.ink_for("#0072B2") == "#FFFFFF"
+    assert colours.ink_for("#F0E442") == "#1A1A1A"
 
 
 def test_heat_fill_diverges_at_the_cut():
-    below, at, above = (charts.heat_fill(v, 60) for v in (30, 60, 95))
-    assert charts.heat_fill(None, 60) is None
+    below, at, above = (colours.heat_fill(v, 60) for v in (30, 60, 95))
+    assert colours.heat_fill(None, 60) is None
     assert below != above
     # deeper the further from the cut
-    assert charts.luminance(charts.heat_fill(100, 60)) < charts.luminance(charts.heat_fill(65, 60))
-    assert charts.luminance(charts.heat_fill(20, 60)) < charts.luminance(charts.heat_fill(55, 60))
-    assert at == charts.heat_fill(60.0, 60)
+    shade = colours.luminance
+    assert shade(colours.heat_fill(100, 60)) < shade(colours.heat_fill(65, 60))
+    assert shade(colours.heat_fill(20, 60)) < shade(colours.heat_fill(55, 60))
+    assert at == colours.heat_fill(60.0, 60)
 
 
 def test_wrap_keeps_at_most_the_lines_asked_for():

@@ -11,16 +11,16 @@ import pytest
 from pypdf import PdfReader
 
 from assess.reports import format as fmt
-from assess.reports.data import report_data
 from assess.reports.pdf import ReportFetcher, render_report_pdf
+from assess.reports.service import report_for
 from assess.results.service import engagement_results
 from tests.reports.conftest import pdf_pages, pdf_text, section_pages
 
 
 def render(engagement: Any) -> tuple[bytes, str, ReportFetcher, dict[str, Any]]:
     results = engagement_results(engagement)
-    data = report_data(engagement, results)
-    fetcher = ReportFetcher((data.get("logo") or {}).get("path"))
+    data = report_for(engagement)
+    fetcher = ReportFetcher(None if data.logo is None else data.logo["path"])
     pdf = render_report_pdf(data, fetcher=fetcher)  # hands the fetcher its charts
     return pdf, pdf_text(pdf), fetcher, results.to_dict()
 
@@ -35,6 +35,7 @@ def varied(offset: int) -> Any:
     return value
 
 
+@pytest.mark.slow
 def test_only_staff_answered_is_marked_self_rated(make_engagement, answer_all):
     engagement = make_engagement()
     for i in range(5):
@@ -69,6 +70,7 @@ def test_no_answers_yet(make_engagement):
     assert fetcher.refused == []
 
 
+@pytest.mark.slow
 def test_a_suppressed_audience_is_named_not_shown(make_engagement, answer_all):
     engagement = make_engagement()
     for i in range(6):
@@ -132,6 +134,7 @@ HOSTILE = [
 ]
 
 
+@pytest.mark.slow
 def test_comments_that_look_like_markup_are_shown_as_text_and_fetch_nothing(
     make_engagement, answer_all, client, auth, make_user
 ):
@@ -164,6 +167,7 @@ def test_comments_that_look_like_markup_are_shown_as_text_and_fetch_nothing(
     assert "<script>alert" not in page
 
 
+@pytest.mark.slow
 def test_comments_need_twice_the_threshold(make_engagement, answer_all):
     engagement = make_engagement(anonymity_threshold=3)  # 6 needed
     for i in range(5):

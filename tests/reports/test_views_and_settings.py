@@ -42,6 +42,7 @@ def settings(client, engagement, **fields: Any):
                        content_type="multipart/form-data", follow_redirects=True)
 
 
+@pytest.mark.slow
 def test_consultant_and_client_viewer_download_the_pdf(
     client, auth, make_user, consultant, answer_all
 ):
@@ -195,6 +196,7 @@ def _user(email: str) -> Any:
     return find_user(email)
 
 
+@pytest.mark.slow
 def test_prepared_by_and_accent_show_in_the_pdf(client, consultant, answer_all):
     answer_all(consultant, "staff")
     settings(client, consultant, prepared_by="Northlight Advisory", accent_colour="#ffee00")
