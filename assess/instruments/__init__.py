@@ -9,7 +9,7 @@ is the command line for authors.
 
 from __future__ import annotations
 
-from .checks import Problem, check_instrument
+from .checks import Problem
 from .loader import (
     InstrumentError,
     InstrumentInfo,
@@ -26,7 +26,6 @@ __all__ = [
     "InstrumentInfo",
     "InstrumentNotFound",
     "Problem",
-    "check_instrument",
     "default_questionnaires_dir",
     "discover_instruments",
     "load_instrument",

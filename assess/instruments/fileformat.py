@@ -7,8 +7,7 @@ references (scales, dimensions, lenses, outcomes, pairs) are still plain
 strings. They check *structure* only -- required keys, types, unknown keys;
 :mod:`assess.instruments.checks` does everything that needs more than one
 value at a time. :func:`build_instrument` turns valid files into an
-:class:`~assess.instruments.schema.Instrument` and :func:`instrument_to_files`
-does the reverse, so the same checks run on a parsed instrument or snapshot.
+:class:`~assess.instruments.schema.Instrument`.
 """
 
 from __future__ import annotations
@@ -365,108 +364,3 @@ def build_instrument(
         questionnaires=built,
         recommendations=recs,
     )
-
-
-# -- Instrument -> files ------------------------------------------------------------
-
-
-def instrument_to_files(inst: Instrument) -> dict[str, Any]:
-    """The file contents (plain data, as YAML would load them) for an Instrument.
-
-    Texts stay mappings, so nothing is lost; ``load(dump(x)) == x``. Only the
-    files the instrument needs are returned (no questionnaire file for a
-    missing audience, no recommendations file if there are none).
-    """
-    files: dict[str, Any] = {
-        INSTRUMENT_FILE: {
-            "id": inst.id,
-            "version": inst.version,
-            "title": dict(inst.title),
-            **({"description": dict(inst.description)} if inst.description else {}),
-            "languages": list(inst.languages),
-            "scales": [
-                {
-                    "id": s.id,
-                    "min": s.min,
-                    "max": s.max,
-                    "labels": {k: dict(v) for k, v in s.labels.items()},
-                    "allow_na": s.allow_na,
-                }
-                for s in inst.scales
-            ],
-            "dimensions": [
-                {
-                    "id": d.id,
-                    "lens": str(d.lens),
-                    "weight": d.weight,
-                    "title": dict(d.title),
-                    "description": dict(d.description),
-                }
-                for d in inst.dimensions
-            ],
-            "scoring": inst.scoring.model_dump(),
-            "maturity": [
-                {"level": m.level, "label": dict(m.label), "description": dict(m.description)}
-                for m in inst.maturity
-            ],
-        }
-    }
-    by_id: dict[tuple[Audience, str], list[Item]] = {}
-    for item in inst.items:
-        by_id.setdefault((item.audience, item.id), []).append(item)
-    for audience, q in inst.questionnaires.items():
-        sections = []
-        for section in q.sections:
-            items = []
-            for item_id in section.items:
-                for item in by_id.get((audience, item_id), []):
-                    entry: dict[str, Any] = {"id": item.id}
-                    if item.dimension is not None:
-                        entry["dimension"] = item.dimension
-                    if item.outcome is not None:
-                        entry["outcome"] = str(item.outcome)
-                    entry["text"] = dict(item.text)
-                    entry["scale"] = item.scale
-                    if item.reverse:
-                        entry["reverse"] = True
-                    if item.pair is not None:
-                        entry["pair"] = item.pair
-                    items.append(entry)
-            sections.append(
-                {
-                    "id": section.id,
-                    "title": dict(section.title),
-                    **({"intro": dict(section.intro)} if section.intro else {}),
-                    "items": items,
-                }
-            )
-        files[QUESTIONNAIRE_FILES[Audience(audience)]] = {
-            "title": dict(q.title),
-            "intro": dict(q.intro),
-            "privacy": dict(q.privacy),
-            "estimated_minutes": q.estimated_minutes,
-            "sections": sections,
-            "segments": [
-                {
-                    "id": s.id,
-                    "text": dict(s.text),
-                    "options": [{"id": o.id, "label": dict(o.label)} for o in s.options],
-                }
-                for s in q.segments
-            ],
-            "open_questions": [
-                {"id": o.id, "text": dict(o.text), "max_length": o.max_length}
-                for o in q.open_questions
-            ],
-        }
-    if inst.recommendations:
-        files[RECOMMENDATIONS_FILE] = {
-            dim_id: {
-                pattern: [
-                    {"title": dict(r.title), "text": dict(r.text)} for r in getattr(drec, pattern)
-                ]
-                for pattern in ("blind_spot", "low", "strength")
-            }
-            for dim_id, drec in inst.recommendations.items()
-        }
-    return files

@@ -8,11 +8,11 @@ from collections import Counter
 
 import pytest
 
-from assess.instruments.checks import check_instrument
 from assess.instruments.loader import load_instrument, load_instrument_by_id
 from assess.instruments.schema import Audience, Instrument, Lens, Outcome
 
 from .conftest import DEFAULT_DIR
+from .roundtrip import check_instrument
 
 STAFF, CUSTOMER = Audience.STAFF, Audience.CUSTOMER
 

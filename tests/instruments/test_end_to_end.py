@@ -29,6 +29,7 @@ def middle_for_customers(name: str, values: list[str]) -> str:
     return "4" if points else values[0]
 
 
+@pytest.mark.slow
 def test_servqual_lite_answers_results_and_pdf(questionnaires, client, runner, auth, make_user):
     make_user("consultant", email="c@example.com")
     auth.login("c@example.com")

@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 
 from assess.instruments import loader
-from assess.instruments.checks import Problem, check_instrument
-from assess.instruments.fileformat import instrument_to_files
+from assess.instruments.checks import Problem
 from assess.instruments.loader import (
     InstrumentError,
     InstrumentNotFound,
@@ -23,6 +22,7 @@ from assess.instruments.loader import (
 from assess.instruments.schema import Audience, Instrument, Lens
 
 from .conftest import DEFAULT_DIR, INVALID_DIR, REPO, SERVQUAL_DIR, write_files
+from .roundtrip import check_instrument, instrument_to_files
 
 
 def test_servqual_lite_is_parsed_into_the_schema() -> None:

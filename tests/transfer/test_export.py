@@ -6,6 +6,7 @@ import csv
 import io
 import string
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
@@ -147,6 +148,7 @@ def import_files(draw, kinds: tuple[tuple, ...], with_ids: bool):
     return [header, *rows]
 
 
+@pytest.mark.slow
 @settings(
     max_examples=25,
     deadline=None,

@@ -19,7 +19,10 @@ MB = 1024 * 1024
 
 def write_file(path: Path, layout: Layout, instrument, size: int, comment_length: int,
                bad_last_row: bool = False) -> int:
-    """A customer file of about ``size`` bytes; returns its number of data rows."""
+    """A customer file of about ``size`` bytes; returns its number of data rows.
+
+    With ``bad_last_row`` the same rows are followed by one whose "F (c_ease_easy)"
+    is out of range."""
     rng = random.Random(50)
     scales = [instrument.scale(i.scale) for i in layout.items]
     texts = [
@@ -44,14 +47,31 @@ def write_file(path: Path, layout: Layout, instrument, size: int, comment_length
     return rows
 
 
+@pytest.fixture(scope="module")
+def fifty_mb_file(tmp_path_factory):
+    """The two 50 MB customer files (good, and with a bad last row), each written once
+    for the module and imported by the tests on every database: ``(path, rows)``."""
+    folder = tmp_path_factory.mktemp("large-files")
+    written: dict[bool, tuple[Path, int]] = {}
+
+    def get(layout: Layout, instrument, bad_last_row: bool = False) -> tuple[Path, int]:
+        if bad_last_row not in written:
+            path = folder / ("bad.csv" if bad_last_row else "big.csv")
+            rows = write_file(path, layout, instrument, 50 * MB, comment_length=1000,
+                              bad_last_row=bad_last_row)
+            written[bad_last_row] = (path, rows)
+        return written[bad_last_row]
+
+    return get
+
+
 @pytest.mark.slow
-def test_a_50_mb_file(tmp_path, make_engagement):
+def test_a_50_mb_file(fifty_mb_file, make_engagement):
     """Mostly long comments: 25,000 respondents with every question answered."""
     engagement = make_engagement()
     instrument = engagement.instrument()
     layout = Layout.of(instrument, "customer")
-    path = tmp_path / "big.csv"
-    rows = write_file(path, layout, instrument, 50 * MB, comment_length=1000)
+    path, rows = fifty_mb_file(layout, instrument)
     assert path.stat().st_size >= 50 * MB
     tracemalloc.start()
     try:
@@ -70,13 +90,12 @@ def test_a_50_mb_file(tmp_path, make_engagement):
 
 
 @pytest.mark.slow
-def test_a_50_mb_file_with_one_bad_cell_in_its_last_row(tmp_path, make_engagement):
+def test_a_50_mb_file_with_one_bad_cell_in_its_last_row(fifty_mb_file, make_engagement):
     """Checked to the end, then refused as a whole: nothing is written."""
     engagement = make_engagement()
     instrument = engagement.instrument()
     layout = Layout.of(instrument, "customer")
-    path = tmp_path / "bad.csv"
-    rows = write_file(path, layout, instrument, 50 * MB, comment_length=1000, bad_last_row=True)
+    path, rows = fifty_mb_file(layout, instrument, bad_last_row=True)
     tracemalloc.start()
     try:
         with path.open("rb") as stream, pytest.raises(ImportRejected) as caught:
