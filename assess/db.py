@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import Enum, MetaData, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 
 NAMING_CONVENTION = {
@@ -75,7 +75,7 @@ def make_engine(
 
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int, foreign_keys: bool) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_connection: Any, _record: object) -> None:  # a sqlite3.Connection
         # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -86,7 +86,7 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int, foreign_keys: bool) 
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection):  # type: ignore[no-untyped-def]
+    def _on_begin(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
 
 
@@ -135,9 +135,11 @@ class Database:
 
     def create_all(self) -> None:
         """Tests only: production schemas come from Alembic migrations."""
+        assert self.engine is not None, "init_app() first"
         Base.metadata.create_all(self.engine)
 
     def drop_all(self) -> None:
+        assert self.engine is not None, "init_app() first"
         Base.metadata.drop_all(self.engine)
 
 
