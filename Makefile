@@ -1,11 +1,17 @@
-# The two Quickstart commands: `make run` and `make test`.
+# The two Quickstart commands: `make run` and `make test` (`make test-fast` skips the slow tests).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-test lint migrations-check wheel clean
+# Tests run in parallel (pytest-xdist): PYTEST_WORKERS=0 runs them in this process.
+# Tests sharing one expensive fixture stay on one worker (see tests/conftest.py).
+PYTEST_WORKERS ?= auto
+PYTEST := $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
+NPM := $(shell command -v npm 2>/dev/null)
+
+.PHONY: run test test-fast test-assets install install-test lint typecheck migrations-check wheel clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,17 +29,33 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
+# The browser tests' npm assets (axe-core), when npm is here: without them (or without
+# Chromium) the browser tests are skipped, except in CI (CI=true), where they fail.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+test-assets: $(if $(NPM),node_modules/.package-lock.json)
+
 run: install
 	$(BIN)/assess db upgrade
 	$(BIN)/assess demo
 	@echo "Serving on http://$(HOST):$(PORT)"
 	$(BIN)/assess run --host $(HOST) --port $(PORT)
 
-test: install-test
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+test: install-test test-assets
+	$(PYTEST) $(PYTEST_ARGS)
+
+# Everything but the tests marked slow.
+test-fast: install-test test-assets
+	$(PYTEST) -m "not slow" $(PYTEST_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check .
+
+# mypy over assess/, strict on scoring and results (settings in pyproject.toml).
+typecheck: install-test
+	$(BIN)/mypy
 
 wheel: install-test
 	$(BIN)/pip wheel --quiet --no-deps -w dist .

@@ -1,9 +1,11 @@
 """Real-browser tests: Playwright drives Debian's Chromium against a live server.
 
 The server is the real app (CSRF on, its own SQLite file made with
-``create_all``) in a thread on a free loopback port. Each test gets a fresh
-browser context (its own cookies and storage). axe-core, installed from npm
-(``package.json``), is injected into each page to check accessibility.
+``create_all``) in a thread on a loopback port the system picks (so parallel
+pytest-xdist workers never clash). Each test gets a fresh browser context (its own
+cookies and storage). axe-core, installed from npm (``package.json``; `make test`
+runs ``npm ci`` when npm is present), is injected into each page to check
+accessibility. Screenshots of each step are taken only with ``ASSESS_TEST_ARTIFACTS=1``.
 
 Without Chromium or ``node_modules/axe-core`` these tests are skipped locally and
 fail in CI (``CI=true``), which must run them.
@@ -27,7 +29,6 @@ from tests.browser.support import (
     IN_CI,
     LiveServer,
     Shots,
-    free_port,
     missing_tools,
     new_context,
 )
@@ -69,6 +70,11 @@ def page(context: Any) -> Any:
     return page
 
 
+def _not_ready(environ: Any, start_response: Any) -> list[bytes]:
+    start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+    return [b"starting"]
+
+
 @pytest.fixture
 def live_server(tmp_path: Path, browser: Any) -> Iterator[LiveServer]:
     from werkzeug.serving import make_server
@@ -77,8 +83,11 @@ def live_server(tmp_path: Path, browser: Any) -> Iterator[LiveServer]:
     from assess.extensions import db
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
+    # The socket is bound first, on a port the system picks, so that servers started at
+    # the same time (pytest-xdist workers) cannot be handed the same one; the app,
+    # which needs its URL, is attached afterwards.
+    server = make_server("127.0.0.1", 0, _not_ready, threaded=True)
+    url = f"http://127.0.0.1:{server.port}"
     app = create_app({
         "DATABASE_URL": f"sqlite:///{tmp_path / 'live.sqlite'}",
         "SECRET_KEY": "browser-test-secret",
@@ -89,7 +98,7 @@ def live_server(tmp_path: Path, browser: Any) -> Iterator[LiveServer]:
     })
     with app.app_context():
         db.create_all()
-    server = make_server("127.0.0.1", port, app, threaded=True)
+    server.app = app
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
@@ -103,9 +112,12 @@ def live_server(tmp_path: Path, browser: Any) -> Iterator[LiveServer]:
 
 
 @pytest.fixture
-def shots(artifacts: Path, request: pytest.FixtureRequest) -> Shots:
+def shots(artifacts_folder: Path | None, request: pytest.FixtureRequest) -> Shots:
+    """Screenshots of each step, taken only when ``ASSESS_TEST_ARTIFACTS=1``."""
+    if artifacts_folder is None:
+        return Shots(None)
     name = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name).strip("-")
-    folder = artifacts / "browser" / name
+    folder = artifacts_folder / "browser" / name
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     return Shots(folder)

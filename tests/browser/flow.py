@@ -94,7 +94,7 @@ def stored_answers(live: LiveServer, engagement_id: int) -> list[dict[str, str]]
     def read() -> list[dict[str, str]]:
         from assess.extensions import db
         from assess.respondents.models import Response, ResponseStatus
-        from assess.respondents.services import saved_values
+        from assess.respondents.pages import saved_values
 
         responses = db.session.scalars(
             select(Response).where(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +30,7 @@ def missing_tools() -> str | None:
     if not CHROMIUM.exists():
         return f"Chromium is not installed at {CHROMIUM}"
     if not AXE_SCRIPT.exists():
-        return "node_modules/axe-core is missing: run `npm ci`"
+        return "node_modules/axe-core is missing: run `make test` with npm installed, or `npm ci`"
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
@@ -73,7 +72,7 @@ class LiveServer:
         def make() -> dict[str, Any]:
             from assess.engagements.models import Status
             from assess.engagements.services import create_engagement, set_status
-            from assess.respondents import services
+            from assess.respondents import links as respondent_links
 
             engagement = create_engagement(
                 organisation=kwargs.pop("organisation", "Contoso Energy"),
@@ -83,8 +82,8 @@ class LiveServer:
             )
             links = {}
             for audience in engagement.instrument().audiences():
-                _link, token = services.open_link(engagement, audience)
-                links[str(audience)] = services.link_url(token)
+                _link, token = respondent_links.open_link(engagement, audience)
+                links[str(audience)] = respondent_links.link_url(token)
             if status != "draft":
                 set_status(engagement, Status(status))
             return {"id": engagement.id, "links": links}
@@ -96,33 +95,32 @@ class LiveServer:
             from assess.engagements.models import Engagement
             from assess.extensions import db
             from assess.instruments.schema import Audience
-            from assess.respondents import services
+            from assess.respondents import links as respondent_links
 
             engagement = db.session.get(Engagement, engagement_id)
-            tokens = services.create_single_use_links(engagement, Audience(audience), count)
-            return [services.link_url(t) for t in tokens]
+            tokens = respondent_links.create_single_use_links(
+                engagement, Audience(audience), count
+            )
+            return [respondent_links.link_url(t) for t in tokens]
 
         return self.run(make)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 # -- screenshots and axe ----------------------------------------------------------------
 
 
 class Shots:
-    """Numbered full-page screenshots of each step: NN-step.png."""
+    """Numbered full-page screenshots of each step: NN-step.png (none without a folder,
+    that is unless ``ASSESS_TEST_ARTIFACTS=1``)."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path | None) -> None:
         self.folder = folder
         self.count = 0
 
-    def __call__(self, page: Any, step: str) -> Path:
+    def __call__(self, page: Any, step: str) -> Path | None:
         self.count += 1
+        if self.folder is None:
+            return None
         name = re.sub(r"[^a-z0-9]+", "-", step.lower()).strip("-")
         path = self.folder / f"{self.count:02d}-{name}.png"
         page.screenshot(path=str(path), full_page=True)

@@ -12,6 +12,7 @@ from tests.browser.support import assert_accessible
 pytestmark = pytest.mark.browser
 
 
+@pytest.mark.slow
 def test_consultant_creates_an_engagement_and_copies_its_links(
     context: Any, page: Any, live_server, shots
 ):

@@ -20,6 +20,7 @@ def _no_sideways_scrolling(page: Any) -> None:
     assert widths[0] <= widths[1], f"the page is {widths[0]}px wide in a {widths[1]}px screen"
 
 
+@pytest.mark.slow
 def test_a_customer_answers_on_a_360_pixel_phone(browser: Any, live_server, shots):
     engagement = live_server.engagement()
     phone = new_context(browser, viewport=PHONE, is_mobile=True, has_touch=True)
@@ -74,6 +75,7 @@ def _checked(page: Any, name: str) -> str | None:
     )
 
 
+@pytest.mark.slow
 def test_the_whole_questionnaire_can_be_answered_with_the_keyboard_alone(
     page: Any, live_server, shots
 ):

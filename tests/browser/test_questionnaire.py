@@ -12,6 +12,7 @@ from tests.browser.support import assert_accessible
 pytestmark = pytest.mark.browser
 
 
+@pytest.mark.slow
 def test_a_staff_member_answers_the_whole_questionnaire(page: Any, live_server, shots):
     engagement = live_server.engagement()
     start(page, engagement["links"]["staff"], shots, "staff")
@@ -32,6 +33,7 @@ def test_a_staff_member_answers_the_whole_questionnaire(page: Any, live_server, 
     assert stored_answers(live_server, engagement["id"]) == [as_stored(answers)]
 
 
+@pytest.mark.slow
 def test_a_customer_answers_with_a_personal_link(page: Any, live_server, shots):
     engagement = live_server.engagement()
     [link] = live_server.personal_links(engagement["id"], "customer")

@@ -28,6 +28,7 @@ def _persistent(playwright_instance: Any, profile: Any) -> Any:
     )
 
 
+@pytest.mark.slow
 def test_closing_the_browser_and_opening_the_link_again_resumes(
     playwright_instance: Any, live_server, shots, tmp_path
 ):

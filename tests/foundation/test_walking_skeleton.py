@@ -3,6 +3,7 @@
 import io
 import re
 
+import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
@@ -13,6 +14,7 @@ from tests.respond import answer_questionnaire
 LINK = re.compile(r'value="(http://testserver/r/[^"]+)"[^>]*data-testid="open-link-(\w+)"')
 
 
+@pytest.mark.slow
 def test_consultant_runs_an_engagement_end_to_end(client, auth, make_user):
     make_user("consultant", email="c@example.com")
     assert auth.login("c@example.com").status_code == 302
