@@ -39,9 +39,19 @@ def _configure_extensions(app: Flask) -> None:
 
 
 def _register_features(app: Flask) -> None:
-    from assess import accounts, engagements, errors, reports, respondents, results, transfer
+    from assess import (
+        accounts,
+        engagements,
+        errors,
+        reports,
+        respondents,
+        results,
+        transfer,
+        workspaces,
+    )
     from assess.cli import register_core_commands
 
-    for feature in (errors, accounts, engagements, respondents, results, reports, transfer):
+    features = (errors, accounts, workspaces, engagements, respondents, results, reports, transfer)
+    for feature in features:
         feature.init_app(app)
     register_core_commands(app)

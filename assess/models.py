@@ -1,6 +1,6 @@
 """Every model, imported in one place so the metadata is complete (Alembic, tests)."""
 
-from assess.accounts.models import OrganisationGrant, Role, User
+from assess.accounts.models import User
 from assess.engagements.models import Engagement, InstrumentSnapshot, Organisation, Status
 from assess.respondents.models import (
     Answer,
@@ -11,6 +11,7 @@ from assess.respondents.models import (
     ResponseStatus,
     SegmentAnswer,
 )
+from assess.workspaces.models import MemberRole, Membership, ReaderAccess, Workspace
 
 __all__ = [
     "Answer",
@@ -18,13 +19,15 @@ __all__ = [
     "Engagement",
     "InstrumentSnapshot",
     "Link",
+    "MemberRole",
+    "Membership",
     "LinkKind",
     "Organisation",
-    "OrganisationGrant",
+    "ReaderAccess",
     "Response",
     "ResponseStatus",
-    "Role",
     "SegmentAnswer",
     "Status",
     "User",
+    "Workspace",
 ]

@@ -158,7 +158,11 @@ def run_backend(
         from assess.respondents.models import Answer, Response
         from assess.transfer.services import import_responses
 
-        engagement = create_engagement(organisation="Bench Ltd", name="Large survey")
+        from assess.workspaces.services import create_workspace
+
+        engagement = create_engagement(
+            workspace=create_workspace("Bench"), organisation="Bench Ltd", name="Large survey"
+        )
         db.session.commit()
         instrument = engagement.instrument()
         files = {}

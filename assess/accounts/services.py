@@ -4,7 +4,7 @@ import re
 
 from sqlalchemy import func, select
 
-from assess.accounts.models import Role, User
+from assess.accounts.models import User
 from assess.extensions import db
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -14,7 +14,7 @@ class AccountError(ValueError):
     pass
 
 
-def create_user(email: str, password: str, role: Role, name: str = "") -> User:
+def create_user(email: str, password: str, name: str = "") -> User:
     email = email.strip().lower()
     if not EMAIL.match(email):
         raise AccountError(f"'{email}' is not an e-mail address.")
@@ -22,7 +22,7 @@ def create_user(email: str, password: str, role: Role, name: str = "") -> User:
         raise AccountError("The password needs at least 8 characters.")
     if find_user(email) is not None:
         raise AccountError(f"There is already a user {email}.")
-    user = User(email=email, role=role, name=name.strip())
+    user = User(email=email, name=name.strip())
     user.set_password(password)
     db.session.add(user)
     db.session.flush()

@@ -12,16 +12,23 @@ from datetime import date
 
 from sqlalchemy import select
 
-from assess.accounts.models import Role, User
+from assess.accounts.models import User
 from assess.accounts.services import create_user, find_user
-from assess.engagements.models import Engagement, Organisation, Status
-from assess.engagements.services import DEFAULT_INSTRUMENT, create_engagement, grant_organisation
+from assess.engagements.models import Engagement, Status
+from assess.engagements.services import (
+    DEFAULT_INSTRUMENT,
+    create_engagement,
+    find_organisation,
+)
 from assess.extensions import db
 from assess.instruments.schema import Audience, Instrument, Lens, Outcome
 from assess.respondents.codes import CodeLayout
 from assess.respondents.links import open_link
 from assess.respondents.recording import NewResponse, record_submitted
+from assess.workspaces.models import MemberRole, Workspace
+from assess.workspaces.services import add_member, create_workspace
 
+DEMO_WORKSPACE = "Demo Consulting"
 DEMO_ORGANISATION = "Northwind Utilities (demo)"
 DEMO_EMAIL = "demo@assess.local"
 DEMO_PASSWORD = "demo-password"
@@ -53,17 +60,24 @@ CUSTOMER_COMMENTS = [
 
 
 def load_demo(seed: int = 2026, staff: int = 40, customers: int = 200) -> Engagement | None:
-    """Create the demo user, organisation and engagements; None if already there."""
+    """Create the demo workspace, its owner, organisation and engagements; None if
+    already there."""
     user = find_user(DEMO_EMAIL) or create_user(
-        DEMO_EMAIL, DEMO_PASSWORD, Role.CONSULTANT, name="Demo Consulting"
+        DEMO_EMAIL, DEMO_PASSWORD, name="Demo Consulting"
     )
-    if db.session.scalar(select(Organisation).where(Organisation.name == DEMO_ORGANISATION)):
+    workspace = db.session.scalar(select(Workspace).where(Workspace.name == DEMO_WORKSPACE))
+    if workspace is None:
+        workspace = create_workspace(DEMO_WORKSPACE)
+    add_member(workspace, user, MemberRole.OWNER)
+    if find_organisation(workspace, DEMO_ORGANISATION) is not None:
         return None
-    last_year = _engagement(user, "Customer-centricity assessment 2025", date(2025, 10, 1))
+    last_year = _engagement(workspace, user, "Customer-centricity assessment 2025",
+                            date(2025, 10, 1))
     _fill(last_year, random.Random(seed - 1), staff - 6, customers - 40, year_index=1)
     last_year.status = Status.CLOSED
     last_year.opened_on, last_year.closed_on = date(2025, 10, 1), date(2025, 11, 15)
-    this_year = _engagement(user, "Customer-centricity assessment 2026", date(2026, 10, 1))
+    this_year = _engagement(workspace, user, "Customer-centricity assessment 2026",
+                            date(2026, 10, 1))
     _fill(this_year, random.Random(seed), staff, customers, year_index=0)
     this_year.status = Status.OPEN
     this_year.opened_on = date(2026, 10, 1)
@@ -73,8 +87,9 @@ def load_demo(seed: int = 2026, staff: int = 40, customers: int = 200) -> Engage
     return this_year
 
 
-def _engagement(user: User, name: str, created_on: date) -> Engagement:
+def _engagement(workspace: Workspace, user: User, name: str, created_on: date) -> Engagement:
     engagement = create_engagement(
+        workspace=workspace,
         organisation=DEMO_ORGANISATION,
         name=name,
         instrument_id=DEFAULT_INSTRUMENT,
@@ -84,7 +99,6 @@ def _engagement(user: User, name: str, created_on: date) -> Engagement:
     engagement.created_on = created_on
     engagement.staff_invited = 60
     engagement.customer_invited = 1200
-    grant_organisation(user, engagement.organisation)
     db.session.flush()
     return engagement
 

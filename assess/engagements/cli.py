@@ -5,50 +5,68 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from assess.engagements import services
-from assess.engagements.models import Engagement, Status
+from assess.engagements.models import Engagement, Organisation, Status
 from assess.extensions import db
 from assess.instruments.loader import InstrumentError
 from assess.respondents.links import change_status
 from assess.results.service import response_counts
 from assess.scoring.validate import MIN_ANONYMITY_THRESHOLD
+from assess.workspaces.services import WorkspaceError, find_workspace
 
 engagement_cli = AppGroup("engagement", help="Create, list, open and close engagements.")
 
 
 @engagement_cli.command("create")
-@click.option("--organisation", required=True, help="The client; created if new.")
+@click.option("--workspace", default=None,
+              help="The workspace's name (may be left out when there is only one).")
+@click.option("--organisation", required=True,
+              help="The client, in that workspace; created if new.")
 @click.option("--name", required=True, help="The engagement's name, e.g. 'Assessment 2026'.")
 @click.option("--instrument", "instrument_id", default=services.DEFAULT_INSTRUMENT,
               show_default=True, help="Instrument id (see `assess instrument list`).")
 @click.option("--anonymity-threshold", type=click.IntRange(min=MIN_ANONYMITY_THRESHOLD),
               default=None, help="Smallest group shown in results (default: the instrument's, 5).")
-def create_command(organisation: str, name: str, instrument_id: str,
+def create_command(workspace: str | None, organisation: str, name: str, instrument_id: str,
                    anonymity_threshold: int | None) -> None:
     """Create an engagement (and its organisation, if new); print its id."""
     try:
         engagement = services.create_engagement(
-            organisation=organisation, name=name, instrument_id=instrument_id,
-            anonymity_threshold=anonymity_threshold,
+            workspace=find_workspace(workspace), organisation=organisation, name=name,
+            instrument_id=instrument_id, anonymity_threshold=anonymity_threshold,
         )
-    except (services.EngagementError, InstrumentError) as error:
+    except (services.EngagementError, InstrumentError, WorkspaceError) as error:
         raise click.ClickException(str(error)) from None
     db.session.commit()
     click.echo(engagement.id)
 
 
 @engagement_cli.command("list")
-def list_command() -> None:
+@click.option("--workspace", default=None, help="Only this workspace's engagements.")
+def list_command(workspace: str | None) -> None:
     """List engagements with their ids, status and responses."""
-    engagements = db.session.scalars(select(Engagement).order_by(Engagement.id)).all()
+    query = select(Engagement).order_by(Engagement.id)
+    if workspace is not None:
+        try:
+            found = find_workspace(workspace)
+        except WorkspaceError as error:
+            raise click.ClickException(str(error)) from None
+        query = query.join(Organisation, Organisation.id == Engagement.organisation_id).where(
+            Organisation.workspace_id == found.id
+        )
+    engagements = db.session.scalars(query).all()
     if not engagements:
         click.echo("No engagements yet: `assess engagement create` or `assess demo`.")
         return
-    click.echo(f"{'id':>4}  {'status':<7} {'staff':>6} {'cust.':>6}  organisation / engagement")
+    click.echo(
+        f"{'id':>4}  {'status':<7} {'staff':>6} {'cust.':>6}  "
+        "workspace: organisation / engagement"
+    )
     for engagement in engagements:
         counts = response_counts(engagement.id)
         click.echo(
             f"{engagement.id:>4}  {engagement.status:<7} {counts['staff']['submitted']:>6} "
-            f"{counts['customer']['submitted']:>6}  {engagement.organisation.name} / "
+            f"{counts['customer']['submitted']:>6}  {engagement.organisation.workspace.name}: "
+            f"{engagement.organisation.name} / "
             f"{engagement.name} ({engagement.snapshot.instrument_id} {engagement.snapshot.version})"
         )
 

@@ -4,11 +4,12 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, func
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from assess.db import Base, str_enum
 from assess.instruments.schema import Instrument
+from assess.workspaces.models import Workspace
 
 #: The report's accent colour until the consultant chooses one.
 DEFAULT_ACCENT = "#1f4e79"
@@ -21,15 +22,23 @@ class Status(enum.StrEnum):
 
 
 class Organisation(Base):
-    """The client whose customer-centricity is assessed."""
+    """The client whose customer-centricity is assessed (or the company itself),
+    in exactly one workspace; its name is unique only there."""
 
     __tablename__ = "organisations"
+    __table_args__ = (UniqueConstraint("workspace_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
-    engagements: Mapped[list[Engagement]] = relationship(back_populates="organisation")
+    workspace: Mapped[Workspace] = relationship()
+    engagements: Mapped[list[Engagement]] = relationship(
+        back_populates="organisation", cascade="all, delete-orphan", passive_deletes=True
+    )
 
 
 class InstrumentSnapshot(Base):
@@ -58,7 +67,9 @@ class Engagement(Base):
     __tablename__ = "engagements"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
     snapshot_id: Mapped[int] = mapped_column(ForeignKey("instrument_snapshots.id"))
     name: Mapped[str] = mapped_column(String(200))
     status: Mapped[Status] = mapped_column(

@@ -6,12 +6,13 @@ from datetime import date
 
 from sqlalchemy import select
 
-from assess.accounts.models import OrganisationGrant, Role, User
+from assess.accounts.models import User
 from assess.engagements.models import Engagement, InstrumentSnapshot, Organisation, Status
 from assess.extensions import db
 from assess.instruments.loader import load_instrument_by_id
 from assess.instruments.schema import Instrument
 from assess.scoring.validate import MIN_ANONYMITY_THRESHOLD
+from assess.workspaces.models import Membership, ReaderAccess, Workspace
 
 DEFAULT_INSTRUMENT = "customer-centricity"
 
@@ -20,18 +21,46 @@ class EngagementError(ValueError):
     """A request about engagements that cannot be carried out; the message says why."""
 
 
-def get_or_create_organisation(name: str) -> Organisation:
+def find_organisation(workspace: Workspace, name: str) -> Organisation | None:
+    """The workspace's organisation of this name: a name never finds another
+    workspace's organisation."""
+    return db.session.scalar(
+        select(Organisation).where(
+            Organisation.workspace_id == workspace.id, Organisation.name == name.strip()
+        )
+    )
+
+
+def get_or_create_organisation(workspace: Workspace, name: str) -> Organisation:
+    """The workspace's organisation of this name, created if it has none."""
     name = name.strip()
     if not name:
         raise EngagementError("The organisation needs a name.")
     if len(name) > 200:
         raise EngagementError("The organisation's name is longer than 200 characters.")
-    organisation = db.session.scalar(select(Organisation).where(Organisation.name == name))
+    organisation = find_organisation(workspace, name)
     if organisation is None:
-        organisation = Organisation(name=name)
+        organisation = Organisation(workspace_id=workspace.id, name=name)
         db.session.add(organisation)
         db.session.flush()
     return organisation
+
+
+def give_reader_access(membership: Membership, organisation: Organisation) -> None:
+    """Let a client reader read an organisation of their own workspace."""
+    if membership.workspace_id != organisation.workspace_id:
+        raise EngagementError(
+            f"'{organisation.name}' belongs to another workspace than the reader's."
+        )
+    exists = db.session.scalar(
+        select(ReaderAccess).where(
+            ReaderAccess.membership_id == membership.id,
+            ReaderAccess.organisation_id == organisation.id,
+        )
+    )
+    if exists is None:
+        db.session.add(ReaderAccess(membership_id=membership.id, organisation_id=organisation.id))
+        db.session.flush()
 
 
 def snapshot_of(instrument: Instrument) -> InstrumentSnapshot:
@@ -54,6 +83,7 @@ def snapshot_of(instrument: Instrument) -> InstrumentSnapshot:
 
 def create_engagement(
     *,
+    workspace: Workspace,
     organisation: str,
     name: str,
     instrument_id: str = DEFAULT_INSTRUMENT,
@@ -72,7 +102,7 @@ def create_engagement(
         raise EngagementError(
             f"The anonymity threshold cannot be below {MIN_ANONYMITY_THRESHOLD}."
         )
-    org = get_or_create_organisation(organisation)
+    org = get_or_create_organisation(workspace, organisation)
     engagement = Engagement(
         organisation=org,
         snapshot=snapshot_of(instrument),
@@ -81,21 +111,8 @@ def create_engagement(
         prepared_by=prepared_by or (created_by.name or created_by.email if created_by else ""),
     )
     db.session.add(engagement)
-    if created_by is not None and created_by.role != Role.ADMIN:
-        grant_organisation(created_by, org)
     db.session.flush()
     return engagement
-
-
-def grant_organisation(user: User, organisation: Organisation) -> None:
-    exists = db.session.scalar(
-        select(OrganisationGrant).where(
-            OrganisationGrant.user_id == user.id,
-            OrganisationGrant.organisation_id == organisation.id,
-        )
-    )
-    if exists is None:
-        db.session.add(OrganisationGrant(user_id=user.id, organisation_id=organisation.id))
 
 
 def set_status(engagement: Engagement, status: Status) -> None:

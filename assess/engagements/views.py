@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 from wtforms import SelectChoice  # type: ignore[attr-defined]  # types-WTForms 3.2 predates it
 
 from assess.engagements import services
-from assess.engagements.access import engagement_for, visible_engagements
+from assess.engagements.access import engagement_for, require_actor, visible_engagements
 from assess.engagements.forms import EngagementForm
 from assess.engagements.models import Status
 from assess.extensions import db
@@ -30,15 +30,18 @@ bp = Blueprint("engagements", __name__)
 @bp.get("/")
 @login_required
 def index() -> ResponseReturnValue:
-    engagements = visible_engagements(current_user)
-    return render_template("engagements/index.html", engagements=engagements)
+    actor = require_actor()
+    return render_template(
+        "engagements/index.html", engagements=visible_engagements(actor), actor=actor
+    )
 
 
 @bp.route("/engagements/new", methods=["GET", "POST"])
 @login_required
 def new() -> ResponseReturnValue:
-    if not current_user.can_manage:
-        abort(403, description="Only consultants and administrators can create engagements.")
+    actor = require_actor()
+    if not actor.can_manage:
+        abort(403, description="Only the workspace's consultants can create engagements.")
     form = EngagementForm()
     available = [i for i in discover_instruments() if i.valid]
     form.instrument.choices = [SelectChoice(i.id, f"{i.title} ({i.version})") for i in available]
@@ -47,6 +50,7 @@ def new() -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             engagement = services.create_engagement(
+                workspace=actor.workspace,
                 organisation=form.organisation.data or "",
                 name=form.name.data or "",
                 instrument_id=form.instrument.data or services.DEFAULT_INSTRUMENT,
@@ -59,14 +63,14 @@ def new() -> ResponseReturnValue:
             db.session.commit()
             flash(f"Engagement {engagement.id} created. Open it to start collecting answers.")
             return redirect(url_for(".detail", engagement_id=engagement.id))
-    return render_template("engagements/new.html", form=form)
+    return render_template("engagements/new.html", form=form, actor=actor)
 
 
 @bp.get("/engagements/<int:engagement_id>")
 @login_required
 def detail(engagement_id: int) -> ResponseReturnValue:
     engagement = engagement_for(engagement_id)
-    manage = current_user.can_manage
+    manage = require_actor().can_manage
     return render_template(
         "engagements/detail.html",
         engagement=engagement,

@@ -118,3 +118,14 @@ def engagement_report_pdf(engagement: Engagement, page_size: str = "a4") -> byte
         if stale != path:
             stale.unlink(missing_ok=True)
     return pdf
+
+
+def forget_engagement_files(engagement_id: int) -> None:
+    """Remove the engagement's cached reports and logo from the instance folder
+    (when the engagement is deleted: a later engagement may get its id)."""
+    folder = Path(current_app.instance_path) / "reports"
+    for cached in folder.glob(f"engagement-{engagement_id}-*.pdf"):
+        cached.unlink(missing_ok=True)
+    logo = engagement_logo(engagement_id)
+    if logo is not None:
+        logo.path.unlink(missing_ok=True)
