@@ -39,6 +39,7 @@ WRITE_ARTIFACTS = os.environ.get("ASSESS_TEST_ARTIFACTS", "").lower() in ("1", "
 SHARED_SET_UP_MODULES = frozenset({
     "tests/reports/test_demo_report.py",
     "tests/foundation/test_packaging.py",
+    "tests/workspaces/test_permissions.py",
 })
 
 
@@ -137,6 +138,18 @@ def make_app(tmp_path: Path, database_url: str) -> Iterator[Callable[..., Flask]
             **overrides,
         }
         app = create_app(config)
+
+        @app.before_request
+        def _fresh_request_state() -> None:
+            # The ``app`` fixture keeps one app context open for the whole test,
+            # so every request of a test shares one ``g``: forget what a request
+            # cached there (Flask-Login's user, the access policy's actor), as a
+            # new request in production would.
+            from flask import g
+
+            g.pop("_login_user", None)
+            g.pop("actor", None)
+
         if database_url.startswith("sqlite"):
             from assess.extensions import db
 
@@ -198,17 +211,56 @@ def artifacts(artifacts_folder: Path | None) -> Path:
 # -- factories ------------------------------------------------------------------------
 
 
+#: The workspace that users and engagements of a test belong to unless it says.
+TEST_WORKSPACE = "Test firm"
+
+#: Roles as older tests name them: a client reads, an admin owns.
+_ROLE_ALIASES = {"client": "reader", "admin": "owner"}
+
+
 @pytest.fixture
-def make_user(app: Flask) -> Callable[..., Any]:
-    from assess.accounts.models import Role
-    from assess.accounts.services import create_user
+def make_workspace(app: Flask) -> Callable[..., Any]:
+    """The workspace of this name, created on first use (``suspended`` sets it)."""
+    from sqlalchemy import select
+
     from assess.extensions import db
+    from assess.workspaces.models import Workspace
+    from assess.workspaces.services import create_workspace
+
+    def factory(name: str = TEST_WORKSPACE, suspended: bool | None = None) -> Any:
+        workspace = db.session.scalar(select(Workspace).where(Workspace.name == name))
+        if workspace is None:
+            workspace = create_workspace(name)
+        if suspended is not None:
+            workspace.suspended = suspended
+        db.session.commit()
+        return workspace
+
+    return factory
+
+
+@pytest.fixture
+def make_user(app: Flask, make_workspace: Callable[..., Any]) -> Callable[..., Any]:
+    """A user who is a member of a workspace (the test's own unless named), with a
+    role there: owner, consultant or reader (of ``organisations``)."""
+    from assess.accounts.services import create_user, find_user
+    from assess.engagements.services import give_reader_access
+    from assess.extensions import db
+    from assess.workspaces.models import MemberRole
+    from assess.workspaces.services import add_member
 
     counter = iter(range(1, 10_000))
 
     def factory(role: str = "consultant", email: str | None = None,
-                password: str = "correct-horse") -> Any:
-        user = create_user(email or f"user{next(counter)}@example.com", password, Role(role))
+                password: str = "correct-horse", workspace: Any = None,
+                organisations: Any = ()) -> Any:
+        email = email or f"user{next(counter)}@example.com"
+        user = find_user(email) or create_user(email, password)
+        if not hasattr(workspace, "id"):
+            workspace = make_workspace(workspace or TEST_WORKSPACE)
+        membership = add_member(workspace, user, MemberRole(_ROLE_ALIASES.get(role, role)))
+        for organisation in organisations:
+            give_reader_access(membership, organisation)
         db.session.commit()
         return user
 
@@ -216,7 +268,9 @@ def make_user(app: Flask) -> Callable[..., Any]:
 
 
 @pytest.fixture
-def make_engagement(app: Flask) -> Callable[..., Any]:
+def make_engagement(app: Flask, make_workspace: Callable[..., Any]) -> Callable[..., Any]:
+    """An engagement (open unless ``status`` says) of an organisation in the test's
+    workspace, or in ``workspace`` (a name or a Workspace)."""
     from assess.engagements.models import Status
     from assess.engagements.services import create_engagement, set_status
     from assess.extensions import db
@@ -225,9 +279,12 @@ def make_engagement(app: Flask) -> Callable[..., Any]:
 
     def factory(organisation: str = "Acme Ltd", name: str | None = None,
                 instrument_id: str = "customer-centricity", status: str = "open",
-                created_by: Any = None, **kwargs: Any) -> Any:
+                workspace: Any = None, created_by: Any = None, **kwargs: Any) -> Any:
+        if not hasattr(workspace, "id"):
+            workspace = make_workspace(workspace or TEST_WORKSPACE)
         engagement = create_engagement(
-            organisation=organisation, name=name or f"Assessment {next(counter)}",
+            workspace=workspace, organisation=organisation,
+            name=name or f"Assessment {next(counter)}",
             instrument_id=instrument_id, created_by=created_by, **kwargs,
         )
         if status != "draft":

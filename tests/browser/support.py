@@ -73,8 +73,10 @@ class LiveServer:
             from assess.engagements.models import Status
             from assess.engagements.services import create_engagement, set_status
             from assess.respondents import links as respondent_links
+            from tests.access import workspace_named
 
             engagement = create_engagement(
+                workspace=workspace_named(kwargs.pop("workspace", "Northwind Consulting")),
                 organisation=kwargs.pop("organisation", "Contoso Energy"),
                 name=kwargs.pop("name", "Baseline"),
                 prepared_by=kwargs.pop("prepared_by", "Dana Smith, Northwind Consulting"),

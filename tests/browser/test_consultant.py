@@ -17,10 +17,13 @@ def test_consultant_creates_an_engagement_and_copies_its_links(
     context: Any, page: Any, live_server, shots
 ):
     def consultant() -> None:
-        from assess.accounts.models import Role
         from assess.accounts.services import create_user
+        from assess.workspaces.models import MemberRole
+        from assess.workspaces.services import add_member
+        from tests.access import workspace_named
 
-        create_user("consultant@example.com", "correct-horse", Role.CONSULTANT)
+        user = create_user("consultant@example.com", "correct-horse")
+        add_member(workspace_named("Northwind Consulting"), user, MemberRole.CONSULTANT)
 
     live_server.run(consultant)
     page.goto(f"{live_server.url}/login")

@@ -4,28 +4,45 @@ from sqlalchemy import select
 
 from assess.accounts.models import User
 from assess.extensions import db
+from assess.workspaces.models import Membership
 
 
 def test_user_create(runner):
-    result = runner.invoke(args=["user", "create", "a@example.com", "--role", "admin",
+    assert runner.invoke(args=["workspace", "create", "Northwind Consulting"]).exit_code == 0
+    result = runner.invoke(args=["user", "create", "a@example.com", "--role", "owner",
                                  "--password", "long-enough-pw"])
     assert result.exit_code == 0, result.output
+    assert "Created a@example.com as owner of Northwind Consulting." in result.output
     user = db.session.scalar(select(User))
-    assert user.email == "a@example.com" and user.role == "admin"
-    again = runner.invoke(args=["user", "create", "a@example.com", "--role", "admin",
+    assert user.email == "a@example.com"
+    [membership] = db.session.scalars(select(Membership)).all()
+    assert (membership.user_id, membership.role) == (user.id, "owner")
+    # The same person in a second workspace: a membership, not a second user.
+    assert runner.invoke(args=["workspace", "create", "Acme Ltd"]).exit_code == 0
+    again = runner.invoke(args=["user", "create", "a@example.com", "--role", "owner",
                                 "--password", "long-enough-pw"])
     assert again.exit_code == 1
-    assert "already a user" in again.output
+    assert "say which with --workspace" in again.output
+    added = runner.invoke(args=["user", "create", "a@example.com", "--workspace", "Acme Ltd",
+                                "--role", "reader"])
+    assert added.exit_code == 0, added.output
+    assert "Added a@example.com as reader of Acme Ltd." in added.output
+    assert len(db.session.scalars(select(User)).all()) == 1
 
 
 def test_user_create_explains_a_bad_email(runner):
-    result = runner.invoke(args=["user", "create", "nope", "--role", "client",
+    runner.invoke(args=["workspace", "create", "Northwind Consulting"])
+    result = runner.invoke(args=["user", "create", "nope", "--role", "reader",
                                  "--password", "long-enough-pw"])
     assert result.exit_code == 1
     assert "'nope' is not an e-mail address" in result.output
 
 
 def test_engagement_lifecycle(runner):
+    without = runner.invoke(args=["engagement", "create", "--organisation", "Acme",
+                                  "--name", "2026"])
+    assert without.exit_code == 1 and "assess workspace create NAME" in without.output
+    runner.invoke(args=["workspace", "create", "Northwind Consulting"])
     created = runner.invoke(args=["engagement", "create", "--organisation", "Acme",
                                   "--name", "2026"])
     assert created.exit_code == 0, created.output

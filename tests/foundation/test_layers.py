@@ -1,7 +1,7 @@
 """Imports point down: no module imports from a layer above its own.
 
 The layers, lowest first: ``config``, ``paths``; ``db``, ``extensions``; the
-pure ``scoring`` core; ``instruments``; ``accounts``; ``engagements``;
+pure ``scoring`` core; ``instruments``; ``accounts``; ``workspaces``; ``engagements``;
 ``respondents``; ``results``; ``reports``, ``transfer``, ``demo``. Every
 feature's pages and commands (``views``, ``admin_views``, ``forms``, ``cli``
 and the feature's ``__init__``, which registers them) form the layer above all
@@ -20,7 +20,7 @@ import assess
 PACKAGE = Path(assess.__file__).parent
 
 #: Layer of each top-level module or feature package (higher may import lower).
-LAYERS = {
+LAYERS: dict[str, float] = {
     "config": 0,
     "paths": 0,
     "db": 1,
@@ -28,6 +28,7 @@ LAYERS = {
     "scoring": 2,
     "instruments": 3,
     "accounts": 4,
+    "workspaces": 4.5,  # the tenant: above people, below organisations
     "engagements": 5,
     "respondents": 6,
     "models": 6,  # every table, for Alembic and the tests
@@ -52,7 +53,7 @@ def _module_name(path: Path) -> str:
     return ".".join(parts)
 
 
-def layer_of(module: str) -> int:
+def layer_of(module: str) -> float:
     """The layer of ``assess...`` module ``module``."""
     if module in TOP_MODULES:
         return TOP
@@ -67,8 +68,8 @@ def layer_of(module: str) -> int:
     return LAYERS[feature]
 
 
-_FEATURES = {"instruments", "accounts", "engagements", "respondents", "results", "reports",
-             "transfer", "demo"}
+_FEATURES = {"instruments", "accounts", "workspaces", "engagements", "respondents", "results",
+             "reports", "transfer", "demo"}
 
 
 def _is_package(feature: str) -> bool:

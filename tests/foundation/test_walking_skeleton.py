@@ -82,9 +82,9 @@ def test_clients_see_only_their_organisations(client, auth, make_user, make_enga
     viewer = make_user("client", email="v@example.com")
     other = make_engagement(organisation="Other Org")
     mine = make_engagement(organisation="Mine Ltd")
-    from assess.engagements.services import grant_organisation
+    from tests.access import give_reader
 
-    grant_organisation(viewer, mine.organisation)
+    give_reader(viewer, mine.organisation)
     db.session.commit()
     auth.login("v@example.com")
     index = client.get("/").get_data(as_text=True)

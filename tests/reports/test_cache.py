@@ -88,8 +88,11 @@ def test_without_the_cache_every_request_renders(make_app, renders):
     app = make_app(REPORT_CACHE=False)
     with app.app_context():
         from assess.engagements.services import create_engagement
+        from tests.access import workspace_named
 
-        engagement = create_engagement(organisation="Beta", name="Check")
+        engagement = create_engagement(
+            workspace=workspace_named(), organisation="Beta", name="Check"
+        )
         db.session.commit()
         service.engagement_report_pdf(engagement)
         service.engagement_report_pdf(engagement)

@@ -10,9 +10,9 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from assess.engagements.services import grant_organisation
 from assess.extensions import db
 from assess.reports.settings import engagement_logo
+from tests.access import give_reader
 from tests.reports.conftest import pdf_text
 
 
@@ -55,7 +55,7 @@ def test_consultant_and_client_viewer_download_the_pdf(
     assert response.data.startswith(b"%PDF")
 
     viewer = make_user("client", email="v@example.com")
-    grant_organisation(viewer, consultant.organisation)
+    give_reader(viewer, consultant.organisation)
     db.session.commit()
     auth.logout()
     auth.login("v@example.com")
@@ -168,7 +168,7 @@ def test_a_logo_too_many_pixels_is_refused(client, consultant):
 
 def test_client_viewers_cannot_change_settings(client, auth, make_user, consultant):
     viewer = make_user("client", email="v@example.com")
-    grant_organisation(viewer, consultant.organisation)
+    give_reader(viewer, consultant.organisation)
     db.session.commit()
     auth.logout()
     auth.login("v@example.com")

@@ -8,11 +8,11 @@ import re
 
 import pytest
 
-from assess.engagements.services import grant_organisation
 from assess.extensions import db
 from assess.instruments.schema import Audience
 from assess.respondents import links as respondent_links
 from assess.respondents.models import Link, LinkKind
+from tests.access import give_reader
 from tests.respond import answer_questionnaire
 from tests.respondents.conftest import count, open_token, personal_tokens
 
@@ -115,8 +115,8 @@ def test_only_those_who_manage_the_engagement_may_touch_its_links(
     owner = make_user("consultant", email="owner@example.com")
     engagement = make_engagement(created_by=owner)
     viewer = make_user("client", email="viewer@example.com")
-    grant_organisation(viewer, engagement.organisation)
-    make_user("consultant", email="stranger@example.com")
+    give_reader(viewer, engagement.organisation)
+    make_user("consultant", email="stranger@example.com", workspace="Another firm")
     db.session.commit()
     base = f"/engagements/{engagement.id}/respondents/staff"
     actions = [

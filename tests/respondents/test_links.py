@@ -250,8 +250,11 @@ def test_cli_builds_links_on_assess_base_url(monkeypatch, tmp_path, database_url
     with app.app_context():
         db.create_all()
         from assess.engagements.services import create_engagement
+        from tests.access import workspace_named
 
-        engagement = create_engagement(organisation="Env Ltd", name="E")
+        engagement = create_engagement(
+            workspace=workspace_named(), organisation="Env Ltd", name="E"
+        )
         set_status(engagement, Status.OPEN)
         db.session.commit()
         result = app.test_cli_runner().invoke(

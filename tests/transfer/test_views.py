@@ -83,11 +83,11 @@ def test_bad_cells_are_shown_and_nothing_is_stored(client, auth, make_user, make
 
 
 def test_clients_cannot_import_or_export(client, auth, make_user, make_engagement):
-    from assess.engagements.services import grant_organisation
+    from tests.access import give_reader
 
     user = sign_in(auth, make_user, role="client")
     engagement = make_engagement()
-    grant_organisation(user, engagement.organisation)
+    give_reader(user, engagement.organisation)
     db.session.commit()
     page = client.get(f"/engagements/{engagement.id}").get_data(as_text=True)
     assert "Import and export responses" not in page
@@ -98,9 +98,9 @@ def test_clients_cannot_import_or_export(client, auth, make_user, make_engagemen
     assert response_count(engagement.id) == 0
 
 
-def test_other_consultants_engagements_are_not_found(client, auth, make_user, make_engagement):
+def test_other_workspaces_engagements_are_not_found(client, auth, make_user, make_engagement):
     sign_in(auth, make_user)
-    engagement = make_engagement()  # not shared with this consultant
+    engagement = make_engagement(workspace="Another firm")  # not this consultant's workspace
     assert upload(client, engagement, b"c_ease_easy\n3\n").status_code == 404
     assert client.get(f"/engagements/{engagement.id}/responses.xlsx").status_code == 404
 
