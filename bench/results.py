@@ -157,7 +157,6 @@ def run_backend(
         from assess.engagements.services import create_engagement
         from assess.respondents.models import Answer, Response
         from assess.transfer.services import import_responses
-
         from assess.workspaces.services import create_workspace
 
         engagement = create_engagement(

@@ -98,3 +98,16 @@ def test_delete_takes_everything_of_the_workspace_and_nothing_else(
     # A later engagement may get the deleted one's id: its logo went with it.
     assert not (logos / f"engagement-{gone_id}.png").exists()
     assert (logos / f"engagement-{kept_id}.png").exists()
+
+
+def test_the_demo_loads_into_a_workspace_and_signs_in_with_the_printed_account(
+    runner, client, auth
+):
+    loaded = invoke(runner, "demo")
+    assert "Sign in as demo@assess.local with the password demo-password" in loaded.output
+    assert "Demo Consulting" in invoke(runner, "workspace", "list").output
+    signed_in = auth.login("demo@assess.local", "demo-password")
+    assert signed_in.status_code == 302
+    index = client.get("/").get_data(as_text=True)
+    assert 'data-testid="current-workspace">Demo Consulting<' in index
+    assert "Northwind Utilities (demo)" in index
