@@ -1,6 +1,6 @@
 """Every model, imported in one place so the metadata is complete (Alembic, tests)."""
 
-from assess.accounts.models import User
+from assess.accounts.models import AccountToken, RecoveryCode, TokenPurpose, User
 from assess.engagements.models import Engagement, InstrumentSnapshot, Organisation, Status
 from assess.respondents.models import (
     Answer,
@@ -11,9 +11,19 @@ from assess.respondents.models import (
     ResponseStatus,
     SegmentAnswer,
 )
-from assess.workspaces.models import MemberRole, Membership, ReaderAccess, Workspace
+from assess.workspaces.models import (
+    MemberRole,
+    Membership,
+    ReaderAccess,
+    Workspace,
+    WorkspaceKind,
+)
 
 __all__ = [
+    "AccountToken",
+    "RecoveryCode",
+    "TokenPurpose",
+    "WorkspaceKind",
     "Answer",
     "Comment",
     "Engagement",

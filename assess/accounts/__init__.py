@@ -7,8 +7,16 @@ def init_app(app: Flask) -> None:
     from assess.extensions import db, login_manager
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id))
+    def load_user(session_id: str) -> User | None:
+        """The session's person, if the session is of their current generation:
+        ``"<user id>:<generation>"`` (see ``User.get_id``)."""
+        user_id, _, generation = session_id.partition(":")
+        if not user_id.isdigit() or not generation.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or user.session_generation != int(generation):
+            return None
+        return user
 
     app.register_blueprint(views.bp)
     app.cli.add_command(cli.user_cli)

@@ -50,7 +50,7 @@ def create_command(
             if password is None:
                 password = click.prompt("Password", hide_input=True,
                                         confirmation_prompt=True)
-            user = create_user(email, password or "", name=name)
+            user = create_user(email, password or "", name=name, verified=True)
             verb = "Created"
         else:
             verb = "Added"

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
@@ -14,7 +15,9 @@ class AccountError(ValueError):
     pass
 
 
-def create_user(email: str, password: str, name: str = "") -> User:
+def create_user(email: str, password: str, name: str = "", *, verified: bool = False) -> User:
+    """A new person; ``verified`` when their address is known good (the operator's
+    CLI), else it is proven by a verification link."""
     email = email.strip().lower()
     if not EMAIL.match(email):
         raise AccountError(f"'{email}' is not an e-mail address.")
@@ -22,7 +25,8 @@ def create_user(email: str, password: str, name: str = "") -> User:
         raise AccountError("The password needs at least 8 characters.")
     if find_user(email) is not None:
         raise AccountError(f"There is already a user {email}.")
-    user = User(email=email, name=name.strip())
+    user = User(email=email, name=name.strip(),
+                email_verified_at=datetime.now(UTC).replace(tzinfo=None) if verified else None)
     user.set_password(password)
     db.session.add(user)
     db.session.flush()

@@ -63,7 +63,7 @@ def load_demo(seed: int = 2026, staff: int = 40, customers: int = 200) -> Engage
     """Create the demo workspace, its owner, organisation and engagements; None if
     already there."""
     user = find_user(DEMO_EMAIL) or create_user(
-        DEMO_EMAIL, DEMO_PASSWORD, name="Demo Consulting"
+        DEMO_EMAIL, DEMO_PASSWORD, name="Demo Consulting", verified=True
     )
     workspace = db.session.scalar(select(Workspace).where(Workspace.name == DEMO_WORKSPACE))
     if workspace is None:

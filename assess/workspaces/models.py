@@ -27,12 +27,29 @@ class MemberRole(enum.StrEnum):
         return {"owner": "Owner", "consultant": "Consultant", "reader": "Client reader"}[self]
 
 
+class WorkspaceKind(enum.StrEnum):
+    CONSULTANCY = "consultancy"  # assesses its clients
+    COMPANY = "company"  # assesses itself: one organisation, the company
+
+    @property
+    def label(self) -> str:
+        return {"consultancy": "A consultancy", "company": "Our own company"}[self]
+
+
 class Workspace(Base):
     __tablename__ = "workspaces"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The operator's CLI finds a workspace by its name: unique on the installation.
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[WorkspaceKind] = mapped_column(
+        str_enum(WorkspaceKind), default=WorkspaceKind.CONSULTANCY
+    )
+    # Set when an owner's e-mail address was verified (or by the operator's CLI):
+    # until then the workspace runs its own survey links but mails nobody else.
+    verified_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The owner requires a second factor of every owner and consultant.
+    require_second_factor: Mapped[bool] = mapped_column(default=False)
     # Suspended: its members cannot sign in to it; its open respondent links keep
     # working until its engagements close.
     suspended: Mapped[bool] = mapped_column(default=False)

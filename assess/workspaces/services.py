@@ -3,18 +3,24 @@ the caller (view or CLI command) commits once."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import delete, func, select
 
 from assess.accounts.models import User
 from assess.extensions import db
-from assess.workspaces.models import MemberRole, Membership, Workspace
+from assess.workspaces.models import MemberRole, Membership, Workspace, WorkspaceKind
 
 
 class WorkspaceError(ValueError):
     """A request about workspaces that cannot be carried out; the message says why."""
 
 
-def create_workspace(name: str) -> Workspace:
+def create_workspace(
+    name: str, *, kind: WorkspaceKind = WorkspaceKind.CONSULTANCY, verified: bool = True
+) -> Workspace:
+    """A new workspace. The operator's (CLI) workspaces are ``verified``; one made
+    by a sign-up is not until its owner's address is."""
     name = " ".join(name.split())
     if not name:
         raise WorkspaceError("The workspace needs a name.")
@@ -22,7 +28,10 @@ def create_workspace(name: str) -> Workspace:
         raise WorkspaceError("The workspace's name is longer than 200 characters.")
     if _by_name(name) is not None:
         raise WorkspaceError(f"There is already a workspace named '{name}'.")
-    workspace = Workspace(name=name)
+    workspace = Workspace(
+        name=name, kind=kind,
+        verified_at=datetime.now(UTC).replace(tzinfo=None) if verified else None,
+    )
     db.session.add(workspace)
     db.session.flush()
     return workspace
