@@ -24,6 +24,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     from assess import config
 
     config.configure(app, test_config)
+    hops = int(app.config["TRUSTED_PROXIES"])
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # The client address (rate limits) and scheme come from this many proxies.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # werkzeug's documented way
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
     _configure_extensions(app)
     _register_features(app)
     return app
@@ -31,11 +39,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _configure_extensions(app: Flask) -> None:
     import assess.models  # noqa: F401  (the metadata must know every table)
-    from assess.extensions import csrf, db, login_manager
+    from assess.extensions import csrf, db, limiter, login_manager
 
     db.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
 
 
 def _register_features(app: Flask) -> None:

@@ -25,6 +25,11 @@ DEFAULTS: dict[str, object] = {
     "SMTP_STARTTLS": False,
     "SMTP_SENDER": "assess@localhost",
     "SMTP_CAFILE": None,  # a private certificate authority for the SMTP server's TLS
+    "REDIS_URL": None,  # rate limits (and background jobs) in Redis; None: in memory
+    "TRUSTED_PROXIES": 0,  # reverse proxies in front of the app whose X-Forwarded-For counts
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_HEADERS_ENABLED": True,  # Retry-After on a 429
+    "ALLOW_SIGNUP": False,  # companies and firms may sign up on their own
 }
 
 
@@ -40,6 +45,7 @@ def configure(app: Flask, test_config: dict | None) -> None:
         app.config["DATABASE_URL"] = f"sqlite:///{instance / 'assess.sqlite'}"
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
 
 
 def _instance_secret(path: Path) -> str:

@@ -25,6 +25,7 @@ LAYERS: dict[str, float] = {
     "paths": 0,
     "db": 1,
     "extensions": 1,
+    "mailer": 1,  # sending e-mail over SMTP: for accounts and respondents alike
     "scoring": 2,
     "instruments": 3,
     "accounts": 4,
@@ -61,7 +62,7 @@ def layer_of(module: str) -> float:
     feature = parts[1]
     if feature not in LAYERS:
         raise AssertionError(f"{module}: no layer is defined for '{feature}'")
-    if len(parts) >= 3 and parts[2] in PAGE_MODULES and feature in _FEATURES:
+    if len(parts) >= 3 and _is_page_name(parts[2]) and feature in _FEATURES:
         return PAGES
     if len(parts) == 2 and feature in _FEATURES and _is_package(feature):
         return PAGES  # the feature's __init__ registers its pages
@@ -72,6 +73,12 @@ _FEATURES = {"instruments", "accounts", "workspaces", "engagements", "respondent
              "reports", "transfer", "demo"}
 
 
+def _is_page_name(name: str) -> bool:
+    """``views``, ``forms``, ``cli``... and any ``*_views`` module (a feature's
+    further pages, such as ``signup_views``)."""
+    return name in PAGE_MODULES or name.endswith("_views")
+
+
 def _is_package(feature: str) -> bool:
     return (PACKAGE / feature / "__init__.py").exists()
 
@@ -80,7 +87,7 @@ def _is_page_module(module: str) -> bool:
     """A feature's views, commands or blueprint registration."""
     parts = module.split(".")
     return len(parts) >= 2 and parts[1] in _FEATURES and (
-        len(parts) == 2 or parts[2] in OWN_PAGES_ONLY
+        len(parts) == 2 or parts[2] in OWN_PAGES_ONLY or parts[2].endswith("_views")
     )
 
 
