@@ -30,6 +30,24 @@ DEFAULTS: dict[str, object] = {
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_HEADERS_ENABLED": True,  # Retry-After on a 429
     "ALLOW_SIGNUP": False,  # companies and firms may sign up on their own
+    # Sign-up attempts per client address (Flask-Limiter syntax), refused ones too.
+    "SIGNUP_LIMITS": "10/hour;50/day",
+    # Sign-in attempts that failed, per client address and per account (the e-mail
+    # typed), Flask-Limiter syntax: several windows make the wait grow (docs/accounts.md).
+    "LOGIN_LIMITS_ADDRESS": "20/minute;100/hour",
+    "LOGIN_LIMITS_ACCOUNT": "5/minute;20/hour;50/day",
+    # A signed-in session ends after this many hours without a request.
+    "IDLE_TIMEOUT_HOURS": 8,
+    # werkzeug's method for new password hashes, e.g. "scrypt:32768:8:1"; older
+    # hashes still check and are re-hashed at the next sign-in.
+    "PASSWORD_HASH_METHOD": "scrypt",  # werkzeug's default
+    # Account e-mail (verification, password reset, members' invitations): at most
+    # this many per workspace, per person and per client address (Flask-Limiter syntax).
+    "MAIL_LIMITS": "10/hour;50/day",
+    # How long a link sent by e-mail works (account tokens, assess/accounts/tokens.py).
+    "VERIFY_EMAIL_HOURS": 48,
+    "RESET_PASSWORD_HOURS": 1,
+    "INVITATION_DAYS": 7,
 }
 
 

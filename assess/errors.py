@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
+import time
+
 from flask import Flask, render_template
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from assess.extensions import db
+from assess.extensions import db, limiter
 
 
 def init_app(app: Flask) -> None:
@@ -23,6 +26,25 @@ def init_app(app: Flask) -> None:
                 ),
             ),
             400,
+        )
+
+    @app.errorhandler(429)
+    def too_many_requests(error: HTTPException) -> ResponseReturnValue:
+        # A rate limit (Flask-Limiter): say which, when it names itself, and how long
+        # to wait; the Retry-After header says the same to programs.
+        named = getattr(getattr(error, "limit", None), "error_message", None)
+        lead = (named() if callable(named) else named) or (
+            "Too many requests came from here in a short time."
+        )
+        current = limiter.current_limit
+        wait = _wait_in_words(current.reset_at - time.time()) if current else "a while"
+        return (
+            render_template(
+                "errors/error.html",
+                title="Too many attempts",
+                message=f"{lead} Try again in {wait}.",
+            ),
+            429,
         )
 
     @app.errorhandler(HTTPException)
@@ -48,3 +70,13 @@ def init_app(app: Flask) -> None:
             ),
             500,
         )
+
+
+def _wait_in_words(seconds: float) -> str:
+    """'1 minute', '12 minutes', '3 hours': to the nearest minute (Retry-After is
+    to the second), never 'now'."""
+    minutes = max(1, round(seconds / 60))
+    if minutes <= 90:
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    hours = math.ceil(minutes / 60)
+    return f"{hours} hours"

@@ -2,7 +2,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from assess.accounts import cli, views
+    from assess.accounts import account_views, cli, second_factor_views, signup_views, views
     from assess.accounts.models import User
     from assess.extensions import db, login_manager
 
@@ -18,5 +18,11 @@ def init_app(app: Flask) -> None:
             return None
         return user
 
+    from assess.accounts.session import end_idle_session
+
+    app.before_request(end_idle_session)
     app.register_blueprint(views.bp)
+    app.register_blueprint(second_factor_views.bp)
+    app.register_blueprint(signup_views.bp)
+    app.register_blueprint(account_views.bp)
     app.cli.add_command(cli.user_cli)

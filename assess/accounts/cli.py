@@ -3,7 +3,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from assess.accounts.services import AccountError, create_user, find_user
+from assess.accounts.services import AccountError, create_user, find_user, set_password
 from assess.engagements.services import EngagementError, find_organisation, give_reader_access
 from assess.extensions import db
 from assess.workspaces.models import MemberRole
@@ -61,3 +61,22 @@ def create_command(
         raise click.ClickException(str(error)) from None
     db.session.commit()
     click.echo(f"{verb} {user.email} as {chosen} of {found.name}.")
+
+
+@user_cli.command("reset-password")
+@click.argument("email")
+@click.option("--password", default=None, help="Asked for when not given.")
+def reset_password_command(email: str, password: str | None) -> None:
+    """Give the user who signs in with EMAIL a new password; every session of theirs
+    ends (they sign in again with it)."""
+    user = find_user(email)
+    if user is None:
+        raise click.ClickException(f"There is no user {email.strip().lower()}.")
+    if password is None:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    try:
+        set_password(user, password or "")
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"New password set for {user.email}; their sessions have ended.")

@@ -6,8 +6,8 @@ from datetime import datetime
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, func
 from sqlalchemy.orm import Mapped, mapped_column
-from werkzeug.security import check_password_hash, generate_password_hash
 
+from assess.accounts.passwords import hash_password, password_matches
 from assess.db import Base, str_enum
 
 
@@ -32,10 +32,12 @@ class User(UserMixin, Base):
     totp_secret: Mapped[str | None] = mapped_column(String(64), default=None)
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        """Only the hash; the policy and ending other sessions are
+        :func:`assess.accounts.services.set_password`'s."""
+        self.password_hash = hash_password(password)
 
     def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+        return password_matches(self.password_hash, password)
 
     def get_id(self) -> str:
         """The session's user id carries the generation: an older session no

@@ -1,23 +1,75 @@
+"""Signing in and out.
+
+Failed attempts are limited per client address and per account (the address typed),
+so guessing is slow without a worker ever sleeping: past a limit the answer is a
+429 with Retry-After (the page says how long, see ``assess/errors.py``), the right
+password included. Only failures count, so an office behind one address signing in
+all morning is never stopped. docs/accounts.md, "Signing in", says more.
+"""
+
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from assess.accounts.forms import LoginForm
-from assess.accounts.services import authenticate
-from assess.engagements.access import SESSION_KEY, first_workspace
+from assess.accounts.second_factor_views import begin_challenge
+from assess.accounts.services import authenticate, end_sessions
+from assess.accounts.session import start_session
+from assess.engagements.access import first_workspace
+from assess.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
 
+TOO_MANY_ATTEMPTS = (
+    "Signing in is paused after too many failed attempts, to keep accounts safe."
+)
+
+
+def _failed(response: Response) -> bool:
+    """A wrong address or password (401): the attempts the limits count."""
+    return response.status_code == 401
+
+
+def _account_key() -> str:
+    """The account an attempt is against: the address as typed, normalised, and
+    hashed so that the limiter's storage holds no one's e-mail address."""
+    typed = (request.form.get("email") or "").strip().lower()
+    return "account:" + hashlib.sha256(typed.encode()).hexdigest()[:32]
+
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: str(current_app.config["LOGIN_LIMITS_ADDRESS"]),
+    methods=["POST"], deduct_when=_failed, scope="login-address",
+    error_message=TOO_MANY_ATTEMPTS,
+)
+@limiter.limit(
+    lambda: str(current_app.config["LOGIN_LIMITS_ACCOUNT"]),
+    key_func=_account_key, methods=["POST"], deduct_when=_failed, scope="login-account",
+    error_message=TOO_MANY_ATTEMPTS,
+)
 def login() -> ResponseReturnValue:
     form = LoginForm()
     if form.validate_on_submit():
         user = authenticate(form.email.data or "", form.password.data or "")
+        if user is not None:
+            db.session.commit()  # a hash made with older parameters was replaced
         workspace_id = first_workspace(user) if user is not None else None
         if user is not None and workspace_id is None:
             # The password was right: say why signing in is refused.
@@ -27,10 +79,11 @@ def login() -> ResponseReturnValue:
                 "error",
             )
             return render_template("accounts/login.html", form=form), 403
+        if user is not None and begin_challenge(user):
+            # The password was right; the second factor finishes signing in.
+            return redirect(url_for("second_factor.challenge"))
         if user is not None:
-            login_user(user)
-            session[SESSION_KEY] = workspace_id
-            g.pop("actor", None)
+            start_session(user, workspace_id)
             target = request.args.get("next", "")
             # Only local paths: never an open redirect.
             if not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
@@ -45,7 +98,11 @@ def login() -> ResponseReturnValue:
 @bp.post("/logout")
 @login_required
 def logout() -> ResponseReturnValue:
+    # Every copy of this session's cookie stops working, and the person's sessions
+    # on other devices end too.
+    end_sessions(current_user._get_current_object())
+    db.session.commit()
     logout_user()
-    session.pop(SESSION_KEY, None)
+    session.clear()
     g.pop("actor", None)
     return redirect(url_for("accounts.login"))

@@ -22,13 +22,12 @@ from flask_login import current_user
 from sqlalchemy import Select, select
 
 from assess.accounts.models import User
+from assess.accounts.session import SESSION_KEY
 from assess.engagements.models import Engagement, Organisation
 from assess.extensions import db
-from assess.workspaces.models import MemberRole, Membership, ReaderAccess, Workspace
+from assess.scoring import STAFF
+from assess.workspaces.models import MemberRole, Membership, ReaderAccess, Workspace, WorkspaceKind
 from assess.workspaces.services import memberships
-
-#: The session key of the current workspace's id.
-SESSION_KEY = "workspace_id"
 
 
 @dataclass(frozen=True)
@@ -147,6 +146,24 @@ def visible_engagements(actor: Actor) -> list[Engagement]:
         .order_by(organisations.c.name, Engagement.created_on.desc(), Engagement.id.desc())
     )
     return list(db.session.scalars(query))
+
+
+def may_export_answers(engagement: Engagement, audience: str) -> bool:
+    """Whether one respondent's answers of this audience may leave the system.
+
+    In a company's own survey the employer runs it, and its staff were told the
+    company sees their answers only as results of groups large enough to hide
+    anyone: so staff answers are never exported there, by anyone."""
+    return not (
+        engagement.organisation.workspace.kind == WorkspaceKind.COMPANY
+        and audience == STAFF
+    )
+
+
+def exportable_audiences(engagement: Engagement) -> list[str]:
+    return [
+        str(a) for a in engagement.instrument().audiences() if may_export_answers(engagement, a)
+    ]
 
 
 def engagement_for(engagement_id: int, *, manage: bool = False) -> Engagement:
