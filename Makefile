@@ -40,8 +40,8 @@ test-assets: $(if $(NPM),node_modules/.package-lock.json)
 run: install
 	$(BIN)/assess db upgrade
 	$(BIN)/assess demo
-	@echo "Serving on http://$(HOST):$(PORT)"
-	$(BIN)/assess run --host $(HOST) --port $(PORT)
+	@echo "Serving on http://$(HOST):$(PORT) (sign-up on: http://$(HOST):$(PORT)/signup)"
+	ASSESS_ALLOW_SIGNUP=true $(BIN)/assess run --host $(HOST) --port $(PORT)
 
 test: install-test test-assets
 	$(PYTEST) $(PYTEST_ARGS)

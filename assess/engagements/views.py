@@ -14,7 +14,12 @@ from flask_login import current_user, login_required
 from wtforms import SelectChoice  # type: ignore[attr-defined]  # types-WTForms 3.2 predates it
 
 from assess.engagements import services
-from assess.engagements.access import engagement_for, require_actor, visible_engagements
+from assess.engagements.access import (
+    engagement_for,
+    exportable_audiences,
+    require_actor,
+    visible_engagements,
+)
 from assess.engagements.forms import EngagementForm
 from assess.engagements.models import Status
 from assess.extensions import db
@@ -78,6 +83,7 @@ def detail(engagement_id: int) -> ResponseReturnValue:
         counts=response_counts(engagement.id),
         # The consultant's panels, built here: the templates only draw them.
         links_panel=links_panel(engagement) if manage else None,
+        export_audiences=exportable_audiences(engagement) if manage else [],
         report_logo=engagement_logo(engagement.id) if manage else None,
     )
 

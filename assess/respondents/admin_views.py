@@ -174,7 +174,8 @@ def _send_to_pasted(
 @login_required
 def invite(engagement_id: int, audience: str) -> ResponseReturnValue:
     engagement, chosen = _target(engagement_id, audience)
-    settings = _settings_or_none()
+    verified = invitations.may_mail_others(engagement)
+    settings = _settings_or_none() if verified else None
     form = InvitationForm()
     problems: list[str] = []
     if settings is not None and form.validate_on_submit():
@@ -194,6 +195,8 @@ def invite(engagement_id: int, audience: str) -> ResponseReturnValue:
         form=form,
         problems=problems,
         can_send=settings is not None,
+        unverified=not verified and _settings_or_none() is not None,
+        unverified_message=invitations.UNVERIFIED,
         subject=invitations.invitation_subject(engagement, chosen),
         preview=invitations.invitation_body(
             engagement, chosen, links.link_url("PERSONAL-LINK"), form.note.data or ""
@@ -206,7 +209,8 @@ def invite(engagement_id: int, audience: str) -> ResponseReturnValue:
 @login_required
 def remind(engagement_id: int, audience: str) -> ResponseReturnValue:
     engagement, chosen = _target(engagement_id, audience)
-    settings = _settings_or_none()
+    verified = invitations.may_mail_others(engagement)
+    settings = _settings_or_none() if verified else None
     form = ReminderForm()
     problems: list[str] = []
     if settings is not None and form.validate_on_submit():
@@ -228,6 +232,8 @@ def remind(engagement_id: int, audience: str) -> ResponseReturnValue:
         form=form,
         problems=problems,
         can_send=settings is not None,
+        unverified=not verified and _settings_or_none() is not None,
+        unverified_message=invitations.UNVERIFIED,
         invited_on=invited_on,
         reminder=links.reminder_for(engagement.id, chosen),
         subject="Reminder: " + invitations.invitation_subject(engagement, chosen),

@@ -32,10 +32,28 @@ from assess.instruments.schema import Audience
 from assess.respondents import links, mail
 from assess.respondents.models import Link, Mailing, MailingKind
 from assess.scoring.validate import MIN_ANONYMITY_THRESHOLD
+from assess.workspaces.models import Workspace
 
 
 class InvitationError(ValueError):
     """A mailing that cannot be sent; the message says why."""
+
+
+#: Why an unverified workspace may not send (shown on the invitation pages).
+UNVERIFIED = (
+    "Your workspace sends no e-mail to others until its owner's e-mail address is "
+    "verified, so that nobody can use this site to send mail to strangers. The owner "
+    "can open the link we sent them, or send it again from their Account page. Until "
+    "then, share the open link, or download personal links as a CSV for your own mail "
+    "program."
+)
+
+
+def may_mail_others(engagement: Engagement) -> bool:
+    """Whether the engagement's workspace may send mail to others: only once it is
+    verified (a workspace made by sign-up is not, until its owner's address is)."""
+    workspace = db.session.get(Workspace, engagement.organisation.workspace_id)
+    return workspace is not None and workspace.verified_at is not None
 
 
 @dataclass
@@ -54,6 +72,8 @@ def invitation_subject(engagement: Engagement, audience: Audience) -> str:
 
 
 def _check(engagement: Engagement, audience: Audience, addresses: list[str]) -> None:
+    if not may_mail_others(engagement):
+        raise InvitationError(UNVERIFIED)
     if engagement.status != Status.OPEN:
         raise InvitationError(
             "Invitations can be sent only while the engagement is open: its links do not "

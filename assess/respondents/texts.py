@@ -18,6 +18,13 @@ ENGLISH: dict[str, str] = {
         "It takes about {minutes} minutes. Your answers are saved on every page, so you "
         "can stop at any time and come back to the same link later."
     ),
+    "run_by_employer": "{organisation}, your employer, runs this questionnaire itself.",
+    "run_by_company": "This questionnaire is run by {organisation}.",
+    "employer_sees": (
+        "{organisation} sees the results only for groups of at least {n} people, so it "
+        "cannot see how you or a small team answered. Written comments are shown as "
+        "written, without who wrote them, and only for groups of at least {m}."
+    ),
     "cookie_note": (
         "So that you can come back to your answers, this browser keeps a small cookie. "
         "It holds a random code and nothing about you."
@@ -114,6 +121,14 @@ GERMAN: dict[str, str] = {
         "Sie dauert etwa {minutes} Minuten. Ihre Antworten werden auf jeder Seite "
         "gespeichert: Sie können jederzeit aufhören und später über denselben Link "
         "weitermachen."
+    ),
+    "run_by_employer": "{organisation}, Ihr Arbeitgeber, führt diese Befragung selbst durch.",
+    "run_by_company": "Diese Befragung führt {organisation} durch.",
+    "employer_sees": (
+        "{organisation} sieht die Ergebnisse nur für Gruppen von mindestens {n} Personen "
+        "und kann daher nicht sehen, wie Sie oder ein kleines Team geantwortet haben. "
+        "Schriftliche Kommentare werden wörtlich gezeigt, ohne Angabe, wer sie "
+        "geschrieben hat, und nur für Gruppen von mindestens {m}."
     ),
     "cookie_note": (
         "Damit Sie zu Ihren Antworten zurückkehren können, speichert dieser Browser ein "
@@ -214,6 +229,14 @@ FRENCH: dict[str, str] = {
     "duration": (
         "Il prend environ {minutes} minutes. Vos réponses sont enregistrées à chaque page : "
         "vous pouvez vous arrêter à tout moment et reprendre plus tard avec le même lien."
+    ),
+    "run_by_employer": "{organisation}, votre employeur, mène ce questionnaire lui-même.",
+    "run_by_company": "Ce questionnaire est mené par {organisation}.",
+    "employer_sees": (
+        "{organisation} ne voit les résultats que pour des groupes d'au moins {n} "
+        "personnes : il ne peut donc pas voir comment vous ou une petite équipe avez "
+        "répondu. Les commentaires écrits sont montrés tels quels, sans leur auteur, et "
+        "seulement pour des groupes d'au moins {m}."
     ),
     "cookie_note": (
         "Pour que vous puissiez retrouver vos réponses, ce navigateur garde un petit "

@@ -40,6 +40,7 @@ from assess.respondents import recording
 from assess.respondents.models import Link, LinkKind
 from assess.respondents.texts import best_language, language_name, ui_texts
 from assess.scoring import Parameters, comment_threshold, effective_threshold
+from assess.workspaces.models import WorkspaceKind
 
 bp = Blueprint("respondents", __name__, url_prefix="/r")
 
@@ -215,6 +216,8 @@ def welcome(token: str) -> ResponseReturnValue:
         comment_minimum=comment_threshold(parameters),
         total_pages=len(questionnaire_pages.pages_for(visit.instrument, visit.link.audience)),
         languages=[(code, language_name(code)) for code in visit.instrument.languages],
+        # A company assessing itself runs its own staff survey: the staff are told so.
+        run_by_company=visit.engagement.organisation.workspace.kind == WorkspaceKind.COMPANY,
     )
     result = make_response(body, status)
     if request.args.get("lang") == visit.language:

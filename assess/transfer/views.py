@@ -9,6 +9,7 @@ from typing import Any
 from flask import (
     Blueprint,
     Response,
+    abort,
     flash,
     redirect,
     render_template,
@@ -21,7 +22,8 @@ from flask.typing import ResponseReturnValue
 from flask_login import login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from assess.engagements.access import engagement_for
+from assess.engagements.access import engagement_for, exportable_audiences, may_export_answers
+from assess.engagements.models import Engagement
 from assess.extensions import db
 from assess.transfer import services
 from assess.transfer.services import FileProblem, ImportRejected, TransferError
@@ -71,12 +73,23 @@ def import_file(engagement_id: int) -> ResponseReturnValue:
     return back
 
 
+def _refuse_unexportable(engagement: Engagement, audiences: list[str]) -> None:
+    if not all(may_export_answers(engagement, a) for a in audiences):
+        abort(
+            403,
+            description="Staff answers of a company's own survey are never exported: its "
+            "staff were told their employer sees only results of groups large enough to "
+            "hide anyone.",
+        )
+
+
 @bp.get("/engagements/<int:engagement_id>/responses.csv")
 @login_required
 def export_csv(engagement_id: int) -> ResponseReturnValue:
     # Row-level answers are for consultants only: clients see suppressed results.
     engagement = engagement_for(engagement_id, manage=True)
     audience = request.args.get("audience", "")
+    _refuse_unexportable(engagement, [audience])
     try:
         rows = services.export_rows(engagement, audience)
         header = next(rows)  # checks the audience before the response starts
@@ -109,6 +122,9 @@ def export_xlsx(engagement_id: int) -> ResponseReturnValue:
             flash(str(error), "error")
             return redirect(url_for("engagements.detail", engagement_id=engagement.id))
         audiences = [audience]
+        _refuse_unexportable(engagement, audiences)
+    else:
+        audiences = exportable_audiences(engagement)
     out = io.BytesIO()  # compressed: a few MB for 100,000 responses
     services.write_xlsx({a: services.export_rows(engagement, a) for a in audiences}, out)
     out.seek(0)

@@ -153,3 +153,12 @@ def assert_accessible(page: Any, selector: str | None = None) -> None:
         + "; ".join(n["target"][0] if n["target"] else "?" for n in v["nodes"][:5])
         for v in violations
     )
+
+
+def check_both_widths(page: Any, shots: Shots, step: str) -> None:
+    """axe-core at 1280 and at 360 px, with a screenshot of each."""
+    for label, size in (("1280", DESKTOP), ("360", PHONE)):
+        page.set_viewport_size(size)
+        assert_accessible(page)
+        shots(page, f"{step} {label}")
+    page.set_viewport_size(DESKTOP)

@@ -34,6 +34,7 @@ def test_wheel_contains_templates_questionnaires_migrations_and_static(wheel):
         "assess/_data/migrations/versions/0001_initial_schema.py",
         "assess/_data/static/css/report.css",
         "assess/_data/static/fonts/ibm-plex-sans-latin-400-normal.woff",
+        "assess/accounts/data/common-passwords.txt",  # the password policy's list
     ):
         assert expected in names, expected
 

@@ -13,7 +13,9 @@ policy has its own tests on both databases):
 
 Each case runs in a fresh test client carrying the actor's session cookie (signed
 in through ``/login`` once), so no case sees what another left in its cookies, and
-signing out or switching workspace in one case changes nothing for the next. The
+switching workspace in one case changes nothing for the next; signing out ends
+every session of the actor, so after such a case (``ENDS_SESSIONS``) the actor
+signs in again. The
 POST cases send what the view refuses after the access check (a status that does
 not exist, a colour that is no colour, an unticked confirmation, no file), so the
 status code is access's answer and the world stays as it was: every route's cases
@@ -82,8 +84,13 @@ class Expect:
     scope: Scope = "engagement"
     query: str = ""
     form: Mapping[str, str] = field(default_factory=dict)
+    # An owner's code where it differs from a consultant's (``manage``): owner-only
+    # routes, such as the workspace's settings.
+    owner: int | None = None
 
-    def status(self, relation: Relation) -> int:
+    def status(self, relation: Relation, *, is_owner: bool = False) -> int:
+        if is_owner and relation == "manage" and self.owner is not None:
+            return self.owner
         code: int = getattr(self, relation)
         return code
 
@@ -103,6 +110,55 @@ ROUTES: dict[str, Expect] = {
     "POST /login": public(401, form={"email": "nobody@example.com", "password": "wrong-horse"}),
     "POST /logout": Expect(302, 302, scope="account"),
     "POST /workspaces/<int:workspace_id>/switch": Expect(302, 302, scope="workspace"),
+    # -- signing up and a company's first run (tests/accounts/test_signup.py) ----------
+    # Sign-up is off here, as by default (ASSESS_ALLOW_SIGNUP): no such page.
+    "GET /signup": public(404),
+    "POST /signup": public(404),
+    # Alpha and Bravo are consultancies: the first-run page is a company's, so their
+    # managers are sent to their engagements, and nothing is created.
+    "GET /welcome": Expect(302, 403, scope="account"),
+    "POST /welcome": Expect(302, 403, scope="account"),
+    # -- the second factor (tests/accounts/test_second_factor.py) ----------------------
+    # No sign-in waits for a code in these sessions: sent to sign in, nothing counted.
+    "GET /login/second-factor": public(302),
+    "POST /login/second-factor": public(302, form={"code": "000000"}),
+    # Anyone signed in may set one up (it is their own); an empty code is refused.
+    "GET /account/second-factor": Expect(200, 200, scope="account"),
+    "POST /account/second-factor": Expect(200, 200, scope="account"),
+    # Nobody here has one to switch off: back to the set-up page.
+    "POST /account/second-factor/disable": Expect(302, 302, scope="account",
+                                                  form={"code": "000000"}),
+    # Owners only; without a value nothing changes (back to the set-up page).
+    "POST /workspace/second-factor": Expect(403, 403, scope="account", owner=302),
+    # -- verification, reset, the account page, members (tests/accounts/test_account_pages.py,
+    # tests/workspaces/test_members.py). No SMTP here: /forgot says to ask the operator.
+    "GET /forgot": public(200),
+    "POST /forgot": public(200),
+    # A link's token that is no account token (the staff open link's): one answer for
+    # unknown, expired and used links.
+    "GET /reset/<token>": public(404, "respondent"),
+    "POST /reset/<token>": public(404, "respondent"),
+    "GET /verify/<token>": public(404, "respondent"),
+    "GET /invitations/<token>": public(404, "respondent"),
+    "POST /invitations/<token>": public(404, "respondent"),
+    # Anyone signed in has an account page; empty forms are refused (nothing changes).
+    "GET /account": Expect(200, 200, scope="account"),
+    "POST /account/name": Expect(400, 400, scope="account"),
+    "POST /account/email": Expect(400, 400, scope="account"),
+    "POST /account/password": Expect(400, 400, scope="account"),
+    "POST /account/delete": Expect(400, 400, scope="account"),
+    # Without SMTP every address counts as confirmed: nothing to send, back to the page.
+    "POST /account/verification": Expect(302, 302, scope="account"),
+    "POST /account/sign-out-everywhere": Expect(302, 302, scope="account"),  # ENDS_SESSIONS
+    # Owners only. An empty invitation is refused; the role form without a role and the
+    # removal without its tick send the owner back; no invitation has id 0.
+    "GET /members": Expect(403, 403, scope="account", owner=200),
+    "POST /members/invite": Expect(403, 403, scope="account", owner=400),
+    "POST /members/<int:membership_id>/role": Expect(403, 403, scope="account", owner=302),
+    "POST /members/<int:membership_id>/remove": Expect(403, 403, scope="account", owner=302,
+                                                       form=UNTICKED),
+    "POST /members/invitations/<int:token_id>/withdraw": Expect(403, 403, scope="account",
+                                                                 owner=404),
     # -- the current workspace's engagements ------------------------------------------
     "GET /": Expect(200, 200, scope="account"),
     "GET /engagements/new": Expect(200, 403, scope="account"),
@@ -245,6 +301,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         "WTF_CSRF_ENABLED": False,
         "INSTANCE_PATH": str(folder / "instance"),
         "BASE_URL": "http://testserver",
+        # Every actor sends the same request, which is what rate limits stop (the
+        # same wrong password at /login from one address): limits have their own tests.
+        "RATELIMIT_ENABLED": False,
     })
     # The PDF is rendered by a stand-in: who may download it is decided before
     # rendering starts, and rendering it (2 s) is the report tests' business.
@@ -329,6 +388,8 @@ def url_for_case(app: Flask, key: str, expect: Expect, target: Target | None) ->
         "number": 0,
         "filename": "css/app.css",
         "anything": "no/such/page",
+        "membership_id": 1,  # Alpha's owner's (the first made): a member of Alpha
+        "token_id": 0,  # no invitation
     }
     if target is not None:
         values.update(
@@ -339,6 +400,10 @@ def url_for_case(app: Flask, key: str, expect: Expect, target: Target | None) ->
     built = rule.build(values, append_unknown=False)
     assert built is not None, f"cannot build {key} from {values}"
     return built[1] + (f"?{expect.query}" if expect.query else "")
+
+
+#: Routes that end every session of the actor (the session generation is raised).
+ENDS_SESSIONS = frozenset({"POST /logout", "POST /account/sign-out-everywhere"})
 
 
 def cases(world: World, key: str) -> Iterator[tuple[Actor | None, Target | None]]:
@@ -360,8 +425,12 @@ def check(world: World, key: str) -> list[str]:
         url = url_for_case(world.app, key, expect, target)
         with world.client(actor).open(url, method=method, data=dict(expect.form)) as answer:
             status, location = answer.status_code, answer.headers.get("Location", "")
+        if actor is not None and key in ENDS_SESSIONS:
+            world.sessions[actor.name] = sign_in(world.app, actor.email)
         related = relation(world, actor, expect.scope, target)
-        wanted = expect.status(related)
+        wanted = expect.status(
+            related, is_owner=actor is not None and actor.role == MemberRole.OWNER
+        )
         who = f"{actor.name if actor else 'anonymous'} on {target.label if target else '-'}"
         if status != wanted:
             wrong.append(f"{key}: {who} ({related}) got {status}, wanted {wanted}")
