@@ -48,6 +48,8 @@ DEFAULTS: dict[str, object] = {
     "VERIFY_EMAIL_HOURS": 48,
     "RESET_PASSWORD_HOURS": 1,
     "INVITATION_DAYS": 7,
+    # The audit log (and the client addresses in it) is kept this long.
+    "AUDIT_RETENTION_DAYS": 365,
 }
 
 

@@ -1,6 +1,7 @@
 """Every model, imported in one place so the metadata is complete (Alembic, tests)."""
 
 from assess.accounts.models import AccountToken, RecoveryCode, TokenPurpose, User
+from assess.audit.models import AuditEntry
 from assess.engagements.models import Engagement, InstrumentSnapshot, Organisation, Status
 from assess.respondents.models import (
     Answer,
@@ -11,6 +12,7 @@ from assess.respondents.models import (
     ResponseStatus,
     SegmentAnswer,
 )
+from assess.sharing.models import ShareLink
 from assess.workspaces.models import (
     MemberRole,
     Membership,
@@ -20,6 +22,8 @@ from assess.workspaces.models import (
 )
 
 __all__ = [
+    "AuditEntry",
+    "ShareLink",
     "AccountToken",
     "RecoveryCode",
     "TokenPurpose",

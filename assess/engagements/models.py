@@ -84,6 +84,8 @@ class Engagement(Base):
     created_on: Mapped[date] = mapped_column(default=date.today)
     opened_on: Mapped[date | None] = mapped_column(default=None)
     closed_on: Mapped[date | None] = mapped_column(default=None)
+    # Released: its results and report are visible to the organisation's readers.
+    released_at: Mapped[datetime | None] = mapped_column(default=None)
     # Bumped whenever responses or report settings change; the report cache keys on it.
     revision: Mapped[int] = mapped_column(default=0)
 

@@ -25,17 +25,19 @@ LAYERS: dict[str, float] = {
     "paths": 0,
     "db": 1,
     "extensions": 1,
-    "mailer": 1,  # sending e-mail over SMTP: for accounts and respondents alike
+    "mailer": 1,
+    "audit": 1.5,  # the log every layer above writes to
     "scoring": 2,
     "instruments": 3,
     "accounts": 4,
     "workspaces": 4.5,  # the tenant: above people, below organisations
     "engagements": 5,
     "respondents": 6,
-    "models": 6,  # every table, for Alembic and the tests
+    "models": 8.5,  # every table, for Alembic and the tests
     "results": 7,
     "reports": 8,
     "transfer": 8,
+    "sharing": 8,
     "demo": 8,
 }
 PAGES = 9  # a feature's views, forms, CLI and blueprint registration
@@ -70,7 +72,7 @@ def layer_of(module: str) -> float:
 
 
 _FEATURES = {"instruments", "accounts", "workspaces", "engagements", "respondents", "results",
-             "reports", "transfer", "demo"}
+             "reports", "transfer", "demo", "sharing", "audit"}
 
 
 def _is_page_name(name: str) -> bool:

@@ -1,0 +1,1 @@
+"""Sharing with the client: release, share links (see docs/sharing.md)."""
