@@ -125,7 +125,7 @@ def test_the_leak_moves_into_workspaces_and_back(
             before = assessment_data(engine)
             capsys.readouterr()
 
-            command.upgrade(config, "head")
+            command.upgrade(config, "0006")
             printed = capsys.readouterr().out
             assert_moved_into_workspaces(engine)
             assert [line for line in printed.splitlines() if "lost access" in line] == [
