@@ -1,0 +1,176 @@
+"""Deleting an organisation with everything a workspace holds about it.
+
+What goes:
+
+- in the database, by its cascades from ``organisations``: the engagements, their
+  links, responses, answers, segment answers, comments, mailings and share links,
+  and the readers' access to the organisation;
+- pending reader invitations lose the organisation (an invitation left with none
+  is deleted);
+- on disk, once the deletion is committed: each engagement's logo and cached PDF
+  reports (:func:`assess.reports.service.forget_engagement_files`);
+- in the audit log: one new entry records the deletion (the organisation's name,
+  its former id and what it held, counted; no id columns, as ids may be reused).
+  Earlier entries about the organisation or its engagements stay, as a record of
+  who did what and when, but their detail and ids are cleared
+  (:func:`assess.audit.log.forget`), so the log keeps nothing else about what was
+  deleted.
+
+Not here: instrument snapshots (questionnaire content, shared between engagements
+and organisations) and spent resume keys (a hash and nothing else). Engagement
+deletion by consultants (the lifecycle issue) is to use :func:`assess.audit.log.forget`
+and :func:`remove_files` as this does. Services flush; the caller commits, then
+calls :func:`remove_files`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import InstrumentedAttribute
+
+from assess.accounts.models import AccountToken, TokenPurpose
+from assess.audit import log
+from assess.audit.models import AuditEntry
+from assess.engagements.models import Engagement, Organisation
+from assess.extensions import db
+from assess.reports.service import forget_engagement_files
+from assess.reports.settings import engagement_logo
+from assess.respondents.models import Comment, Link, Mailing, Response
+from assess.sharing.models import ShareLink
+from assess.workspaces.models import ReaderAccess
+
+
+@dataclass(frozen=True)
+class Holdings:
+    """What an organisation holds: shown before deleting it, recorded after."""
+
+    engagements: int
+    responses: int
+    comments: int
+    links: int
+    mailings: int
+    share_links: int
+    readers: int
+    logos: int
+
+    def describe(self) -> str:
+        """"2 engagements, 12 responses, ...": for the page and the audit entry."""
+        parts = [
+            (self.engagements, "engagement", "engagements"),
+            (self.responses, "response", "responses"),
+            (self.comments, "comment", "comments"),
+            (self.links, "respondent link", "respondent links"),
+            (self.mailings, "mailing", "mailings"),
+            (self.share_links, "share link", "share links"),
+            (self.readers, "reader access", "reader accesses"),
+            (self.logos, "logo", "logos"),
+        ]
+        return ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in parts)
+
+
+@dataclass(frozen=True)
+class Deletion:
+    """A deletion done in the database: what it held, and whose files to remove
+    once it is committed."""
+
+    name: str
+    holdings: Holdings
+    engagement_ids: tuple[int, ...]
+    entry: AuditEntry
+
+
+def engagement_ids(organisation: Organisation) -> tuple[int, ...]:
+    return tuple(
+        db.session.scalars(
+            select(Engagement.id)
+            .where(Engagement.organisation_id == organisation.id)
+            .order_by(Engagement.id)
+        )
+    )
+
+
+def holdings(organisation: Organisation) -> Holdings:
+    ids = engagement_ids(organisation)
+
+    def count(column: InstrumentedAttribute[int]) -> int:
+        query = select(func.count()).select_from(column.class_).where(column.in_(ids))
+        return int(db.session.scalar(query) or 0)
+
+    return Holdings(
+        engagements=len(ids),
+        responses=count(Response.engagement_id),
+        comments=int(
+            db.session.scalar(
+                select(func.count())
+                .select_from(Comment)
+                .join(Response, Response.id == Comment.response_id)
+                .where(Response.engagement_id.in_(ids))
+            )
+            or 0
+        ),
+        links=count(Link.engagement_id),
+        mailings=count(Mailing.engagement_id),
+        share_links=count(ShareLink.engagement_id),
+        readers=int(
+            db.session.scalar(
+                select(func.count())
+                .select_from(ReaderAccess)
+                .where(ReaderAccess.organisation_id == organisation.id)
+            )
+            or 0
+        ),
+        logos=sum(1 for i in ids if engagement_logo(i) is not None),
+    )
+
+
+def delete_organisation(organisation: Organisation) -> Deletion:
+    """Delete the organisation and all it holds from the database, and record it.
+    The caller commits, then calls :func:`remove_files`."""
+    held = holdings(organisation)
+    ids = engagement_ids(organisation)
+    name = organisation.name
+    workspace_id = organisation.workspace_id
+    organisation_id = organisation.id
+    _forget_reader_invitations(workspace_id, organisation_id)
+    db.session.execute(delete(Organisation).where(Organisation.id == organisation_id))
+    db.session.expire_all()
+    # The entry names the organisation but carries no id: SQLite may give a deleted
+    # row's id to the next organisation, whose export and deletion would take it in.
+    entry = log.record(
+        "organisation_deleted",
+        workspace_id=workspace_id,
+        detail=f"{name} (organisation {organisation_id}): {held.describe()}",
+    )
+    log.forget(log.About(organisation_id, ids), keep=entry)
+    db.session.flush()
+    return Deletion(name=name, holdings=held, engagement_ids=ids, entry=entry)
+
+
+def remove_files(deletion: Deletion) -> None:
+    """After the commit: the deleted engagements' logos and cached reports."""
+    for engagement_id in deletion.engagement_ids:
+        forget_engagement_files(engagement_id)
+
+
+def _forget_reader_invitations(workspace_id: int, organisation_id: int) -> None:
+    """Unused reader invitations name the organisations they give (ids, comma-
+    separated): take this one out; an invitation left with none is deleted."""
+    rows = db.session.scalars(
+        select(AccountToken).where(
+            AccountToken.purpose == TokenPurpose.INVITATION,
+            AccountToken.workspace_id == workspace_id,
+            AccountToken.organisation_ids.is_not(None),
+        )
+    )
+    for row in rows:
+        ids = [part for part in (row.organisation_ids or "").split(",") if part.strip()]
+        kept = [part for part in ids if part.strip() != str(organisation_id)]
+        if kept == ids:
+            continue
+        if kept:
+            row.organisation_ids = ",".join(kept)
+        else:
+            db.session.delete(row)
+    db.session.flush()
