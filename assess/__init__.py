@@ -50,17 +50,23 @@ def _configure_extensions(app: Flask) -> None:
 def _register_features(app: Flask) -> None:
     from assess import (
         accounts,
+        audit,
         engagements,
         errors,
+        organisations,
         reports,
         respondents,
         results,
+        sharing,
         transfer,
         workspaces,
     )
     from assess.cli import register_core_commands
 
-    features = (errors, accounts, workspaces, engagements, respondents, results, reports, transfer)
+    features = (
+        errors, accounts, workspaces, engagements, respondents, results, reports, transfer,
+        sharing, audit, organisations,
+    )
     for feature in features:
         feature.init_app(app)
     register_core_commands(app)

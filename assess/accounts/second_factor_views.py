@@ -35,6 +35,7 @@ from wtforms.validators import AnyOf, DataRequired, Length
 from assess.accounts import second_factor
 from assess.accounts.models import User
 from assess.accounts.session import start_session
+from assess.audit.log import record
 from assess.engagements.access import current_actor, first_workspace, require_actor
 from assess.extensions import db, limiter
 from assess.workspaces.second_factor import must_set_up, set_required
@@ -151,6 +152,10 @@ def challenge() -> ResponseReturnValue:
         if second_factor.verify(user, code) or second_factor.use_recovery_code(user, code):
             db.session.commit()  # a spent recovery code stays spent
             return _complete_sign_in(user)
+        # A failed sign-in: its entry is committed alone.
+        record("sign_in_failed", workspace_id=first_workspace(user), actor=user.email,
+               user_id=user.id, detail="wrong second-factor code")
+        db.session.commit()
         form.code.errors = ["That code is not right, or it was used already. Try the newest "
                             "code your app shows, or one of your recovery codes."]
     status = 401 if request.method == "POST" else 200
@@ -170,6 +175,9 @@ def _complete_sign_in(user: User) -> ResponseReturnValue:
             "error",
         )
         return redirect(url_for("accounts.login"))
+    record("sign_in", workspace_id=workspace_id, actor=user.email, user_id=user.id,
+           detail="with a second factor")
+    db.session.commit()
     start_session(user, workspace_id)
     return redirect(target or url_for("engagements.index"))
 

@@ -29,8 +29,9 @@ from flask_login import current_user, login_required, logout_user
 
 from assess.accounts.forms import LoginForm
 from assess.accounts.second_factor_views import begin_challenge
-from assess.accounts.services import authenticate, end_sessions
+from assess.accounts.services import authenticate, end_sessions, find_user
 from assess.accounts.session import start_session
+from assess.audit.log import record
 from assess.engagements.access import first_workspace
 from assess.extensions import db, limiter
 
@@ -39,6 +40,21 @@ bp = Blueprint("accounts", __name__)
 TOO_MANY_ATTEMPTS = (
     "Signing in is paused after too many failed attempts, to keep accounts safe."
 )
+
+
+def record_failed_sign_in(typed: str, why: str) -> None:
+    """Log a refused sign-in and commit it alone (nothing else is committed then).
+    The entry goes to the workspace the account would have signed in to; an
+    address without an account has none (only the operator's ``assess audit``
+    shows it)."""
+    address = " ".join(typed.split()).lower()
+    user = find_user(address) if address else None
+    workspace_id = first_workspace(user) if user is not None else None
+    record(
+        "sign_in_failed", workspace_id=workspace_id, actor=address,
+        user_id=user.id if user is not None else None, detail=why,
+    )
+    db.session.commit()
 
 
 def _failed(response: Response) -> bool:
@@ -71,7 +87,10 @@ def login() -> ResponseReturnValue:
         if user is not None:
             db.session.commit()  # a hash made with older parameters was replaced
         workspace_id = first_workspace(user) if user is not None else None
+        if user is None:
+            record_failed_sign_in(form.email.data or "", "wrong address or password")
         if user is not None and workspace_id is None:
+            record_failed_sign_in(user.email, "no workspace to sign in to")
             # The password was right: say why signing in is refused.
             flash(
                 "Your workspace is suspended, or you are not a member of any workspace "
@@ -83,6 +102,8 @@ def login() -> ResponseReturnValue:
             # The password was right; the second factor finishes signing in.
             return redirect(url_for("second_factor.challenge"))
         if user is not None:
+            record("sign_in", workspace_id=workspace_id, actor=user.email, user_id=user.id)
+            db.session.commit()
             start_session(user, workspace_id)
             target = request.args.get("next", "")
             # Only local paths: never an open redirect.

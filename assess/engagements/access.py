@@ -7,8 +7,10 @@ for a user asks this module. The rules:
 - only the current workspace exists: another workspace's organisation or
   engagement answers 404 (never 403, so ids do not confirm existence);
 - owners and consultants see and manage all of the workspace's organisations;
-- a client reader sees only the organisations they were given, and changes
-  nothing (403 on a change to an organisation they can see, 404 otherwise);
+- a client reader sees only the organisations they were given, and of their
+  engagements only the **released** ones (an unreleased engagement answers 404,
+  as if it were not there); they change nothing and never reach raw data: 403 on
+  a change, an export, the links or the settings of an engagement they can see;
 - a suspended workspace is no one's current workspace.
 """
 
@@ -131,6 +133,21 @@ def can_manage(actor: Actor, organisation: Organisation) -> bool:
     return can_see(actor, organisation) and actor.can_manage
 
 
+def can_read(actor: Actor, engagement: Engagement) -> bool:
+    """Whether the engagement exists for the actor: all of their workspace's for
+    owners and consultants; for a reader, the released engagements of the
+    organisations they were given."""
+    if not can_see(actor, engagement.organisation):
+        return False
+    return actor.can_manage or engagement.released_at is not None
+
+
+def released_waves_only(actor: Actor) -> bool:
+    """Whether the actor's trend compares released waves only: a reader's does,
+    since an unreleased wave is not theirs to see."""
+    return not actor.can_manage
+
+
 def visible_organisations_query(actor: Actor) -> Select[Any]:
     query = select(Organisation).where(Organisation.workspace_id == actor.workspace.id)
     if not actor.can_manage:
@@ -145,6 +162,8 @@ def visible_engagements(actor: Actor) -> list[Engagement]:
         .join(organisations, organisations.c.id == Engagement.organisation_id)
         .order_by(organisations.c.name, Engagement.created_on.desc(), Engagement.id.desc())
     )
+    if not actor.can_manage:
+        query = query.where(Engagement.released_at.is_not(None))
     return list(db.session.scalars(query))
 
 
@@ -171,8 +190,20 @@ def engagement_for(engagement_id: int, *, manage: bool = False) -> Engagement:
     404 when it is not theirs to see, 403 when they may only read it."""
     actor = require_actor()
     engagement = db.session.get(Engagement, engagement_id)
-    if engagement is None or not can_see(actor, engagement.organisation):
+    if engagement is None or not can_read(actor, engagement):
         abort(404, description="There is no such engagement, or it is not shared with you.")
     if manage and not actor.can_manage:
         abort(403, description="Only the workspace's consultants can change engagements.")
     return engagement
+
+
+def organisation_for(organisation_id: int) -> Organisation:
+    """The organisation's page, for its workspace's owners and consultants: 404 when
+    it is not the actor's to see, 403 for a reader of it."""
+    actor = require_actor()
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None or not can_see(actor, organisation):
+        abort(404, description="There is no such organisation, or it is not shared with you.")
+    if not actor.can_manage:
+        abort(403, description="Only the workspace's consultants manage an organisation.")
+    return organisation

@@ -13,7 +13,7 @@ from assess.results.service import response_counts
 from assess.scoring.validate import MIN_ANONYMITY_THRESHOLD
 from assess.workspaces.services import WorkspaceError, find_workspace
 
-engagement_cli = AppGroup("engagement", help="Create, list, open and close engagements.")
+engagement_cli = AppGroup("engagement", help="Create, list, open, close and release engagements.")
 
 
 @engagement_cli.command("create")
@@ -93,3 +93,22 @@ def open_command(engagement: str) -> None:
 def close_command(engagement: str) -> None:
     """Stop collecting responses for ENGAGEMENT; links stop working."""
     _set_status(engagement, Status.CLOSED)
+
+
+@engagement_cli.command("release")
+@click.argument("engagement")
+@click.option("--withdraw", is_flag=True, help="Hide it from the readers again.")
+def release_command(engagement: str, withdraw: bool) -> None:
+    """Show ENGAGEMENT's results and report to its organisation's readers (audited;
+    no e-mail is sent from here: the engagement page's button sends it)."""
+    try:
+        found = services.find_engagement(engagement)
+    except services.EngagementError as error:
+        raise click.ClickException(str(error)) from None
+    if withdraw:
+        changed = services.withdraw_release(found, actor="operator")
+    else:
+        changed = services.release(found, actor="operator")
+    db.session.commit()
+    state = "released" if found.released_at is not None else "not released"
+    click.echo(f"Engagement {found.id} is {state}{'' if changed else ' (unchanged)'}.")

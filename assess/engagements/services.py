@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
 from assess.accounts.models import User
+from assess.audit import log as audit
 from assess.engagements.models import Engagement, InstrumentSnapshot, Organisation, Status
 from assess.extensions import db
 from assess.instruments.loader import load_instrument_by_id
@@ -146,9 +147,15 @@ def find_engagement(reference: str | int) -> Engagement:
     return engagement
 
 
-def previous_engagement(engagement: Engagement) -> Engagement | None:
-    """The organisation's latest earlier engagement on the same instrument id."""
-    return db.session.scalar(
+def previous_engagement(
+    engagement: Engagement, *, released_only: bool = False
+) -> Engagement | None:
+    """The organisation's latest earlier engagement on the same instrument id.
+
+    ``released_only``: the latest earlier *released* one. A client reader's trend
+    compares released waves only: a wave the consultant has not released (or has
+    withdrawn) is not theirs to see, not even as the other end of a trend line."""
+    query = (
         select(Engagement)
         .join(Engagement.snapshot)
         .where(
@@ -160,4 +167,58 @@ def previous_engagement(engagement: Engagement) -> Engagement | None:
         )
         .order_by(Engagement.created_on.desc(), Engagement.id.desc())
         .limit(1)
+    )
+    if released_only:
+        query = query.where(Engagement.released_at.is_not(None))
+    return db.session.scalar(query)
+
+
+# -- release: what the client's readers may see --------------------------------------
+
+
+def release(engagement: Engagement, *, actor: str | None = None) -> bool:
+    """Make the engagement's results and report visible to its organisation's
+    readers, and record it in the audit log. False (and nothing recorded) when it
+    was already released. Release decides only who can see: a report released
+    during fieldwork reaches readers as it stands (marked interim by the report)."""
+    if engagement.released_at is not None:
+        return False
+    engagement.released_at = datetime.now(UTC).replace(tzinfo=None)
+    _record_release("release", engagement, actor)
+    db.session.flush()
+    return True
+
+
+def withdraw_release(engagement: Engagement, *, actor: str | None = None) -> bool:
+    """Hide the engagement from its organisation's readers again (audited). False
+    when it was not released."""
+    if engagement.released_at is None:
+        return False
+    engagement.released_at = None
+    _record_release("release_withdrawn", engagement, actor)
+    db.session.flush()
+    return True
+
+
+def _record_release(action: str, engagement: Engagement, actor: str | None) -> None:
+    """``actor``: who, when not the signed-in person (the operator's command line)."""
+    organisation = engagement.organisation
+    audit.record(
+        action,
+        workspace_id=organisation.workspace_id,
+        organisation_id=organisation.id,
+        engagement_id=engagement.id,
+        detail=f"{organisation.name}: {engagement.name}",
+        actor=actor,
+    )
+
+
+def organisation_engagements(organisation: Organisation) -> list[Engagement]:
+    """The organisation's engagements, newest first."""
+    return list(
+        db.session.scalars(
+            select(Engagement)
+            .where(Engagement.organisation_id == organisation.id)
+            .order_by(Engagement.created_on.desc(), Engagement.id.desc())
+        )
     )

@@ -13,14 +13,15 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from wtforms import SelectChoice  # type: ignore[attr-defined]  # types-WTForms 3.2 predates it
 
-from assess.engagements import services
+from assess.accounts.emails import mail_settings
+from assess.engagements import readers, services
 from assess.engagements.access import (
     engagement_for,
     exportable_audiences,
     require_actor,
     visible_engagements,
 )
-from assess.engagements.forms import EngagementForm
+from assess.engagements.forms import ConfirmForm, EngagementForm
 from assess.engagements.models import Status
 from assess.extensions import db
 from assess.instruments.loader import discover_instruments
@@ -28,6 +29,7 @@ from assess.reports.settings import engagement_logo
 from assess.respondents import links as respondent_links
 from assess.respondents.panel import links_panel
 from assess.results.service import response_counts
+from assess.sharing.panel import share_panel
 
 bp = Blueprint("engagements", __name__)
 
@@ -36,9 +38,9 @@ bp = Blueprint("engagements", __name__)
 @login_required
 def index() -> ResponseReturnValue:
     actor = require_actor()
-    return render_template(
-        "engagements/index.html", engagements=visible_engagements(actor), actor=actor
-    )
+    # A reader's landing page: what has been shared with them here (released only).
+    template = "engagements/index.html" if actor.can_manage else "engagements/shared.html"
+    return render_template(template, engagements=visible_engagements(actor), actor=actor)
 
 
 @bp.route("/engagements/new", methods=["GET", "POST"])
@@ -75,7 +77,9 @@ def new() -> ResponseReturnValue:
 @login_required
 def detail(engagement_id: int) -> ResponseReturnValue:
     engagement = engagement_for(engagement_id)
-    manage = require_actor().can_manage
+    actor = require_actor()
+    manage = actor.can_manage
+    mails = mail_settings() is not None and actor.workspace.verified_at is not None
     return render_template(
         "engagements/detail.html",
         engagement=engagement,
@@ -85,6 +89,9 @@ def detail(engagement_id: int) -> ResponseReturnValue:
         links_panel=links_panel(engagement) if manage else None,
         export_audiences=exportable_audiences(engagement) if manage else [],
         report_logo=engagement_logo(engagement.id) if manage else None,
+        release_panel=readers.release_panel(engagement, mails=mails) if manage else None,
+        release_form=ConfirmForm(formdata=None) if manage else None,
+        share_panel=share_panel(engagement) if manage else None,
     )
 
 

@@ -66,6 +66,8 @@ class Report:
     comments: list[dict[str, Any]]
     trend: sections.TrendSection | None
     methodology: sections.Methodology
+    #: True when the comments were left out (a share link made without them).
+    comments_withheld: bool = False
 
 
 def long_date(value: date | None) -> str:
@@ -166,12 +168,15 @@ def report_data(
     *,
     previous: tuple[Engagement, Results] | None = None,
     today: date | None = None,
+    with_comments: bool = True,
 ) -> Report:
     """Everything the report shows, built once from the typed results.
 
     ``previous`` is the organisation's previous engagement on the same instrument
     with its results (those ``results`` were scored against); without it, or
     when the results carry no trend, the report has no trend section.
+    ``with_comments=False`` leaves the open answers out (a share link made without
+    them): the comments section then says only that they are not included.
     """
     instrument = engagement.instrument()
     thresholds = patterns.Thresholds.of(instrument)
@@ -251,7 +256,8 @@ def report_data(
         segments=sections.segments_section(results, instrument, rows),
         outcomes=sections.outcomes_section(results, instrument),
         recommendations=recommendations,
-        comments=visible_comments(engagement.id, results, instrument),
+        comments=visible_comments(engagement.id, results, instrument) if with_comments else [],
         trend=trend,
         methodology=sections.methodology_section(rows, instrument, states),
+        comments_withheld=not with_comments,
     )

@@ -15,7 +15,8 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
-from assess.engagements.access import engagement_for
+from assess.audit.log import record
+from assess.engagements.access import engagement_for, released_waves_only, require_actor
 from assess.extensions import db
 from assess.reports.charts import ChartSink
 from assess.reports.format import FORMATS
@@ -38,7 +39,13 @@ def download(engagement_id: int) -> ResponseReturnValue:
     page_size = request.args.get("page_size", "a4")
     if page_size not in PAGE_SIZE_NAMES:
         abort(400, description="The page size must be 'a4' or 'letter'.")
-    pdf = engagement_report_pdf(engagement, page_size)
+    pdf = engagement_report_pdf(
+        engagement, page_size, released_only=released_waves_only(require_actor())
+    )
+    record("report_download", workspace_id=engagement.organisation.workspace_id,
+           organisation_id=engagement.organisation_id, engagement_id=engagement.id,
+           detail=f"PDF, {page_size}")
+    db.session.commit()
     suffix = "" if page_size == "a4" else f"-{page_size}"
     filename = f"gap-report-engagement-{engagement.id}{suffix}.pdf"
     return Response(
@@ -56,7 +63,7 @@ def download(engagement_id: int) -> ResponseReturnValue:
 def results(engagement_id: int) -> ResponseReturnValue:
     """The same report on screen."""
     engagement = engagement_for(engagement_id)
-    data = report_for(engagement)
+    data = report_for(engagement, released_only=released_waves_only(require_actor()))
     logo_src = url_for(".logo", engagement_id=engagement.id) if data.logo else None
     return render_template(
         "report/screen.html",

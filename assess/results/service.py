@@ -35,10 +35,15 @@ def engagement_statistics(engagement: Engagement, spec: InstrumentSpec | None = 
     return statistics.engagement_statistics(db.session.connection(), spec, engagement.id)
 
 
-def engagement_results(engagement: Engagement, *, with_previous: bool = True) -> Results:
+def engagement_results(
+    engagement: Engagement, *, with_previous: bool = True, released_only: bool = False
+) -> Results:
     """Every result of the engagement; with the trend against the organisation's
-    previous engagement on the same instrument id, if there is one."""
-    earlier = previous_engagement(engagement) if with_previous else None
+    previous engagement on the same instrument id, if there is one (its previous
+    *released* one with ``released_only``, as a client reader sees it)."""
+    earlier = (
+        previous_engagement(engagement, released_only=released_only) if with_previous else None
+    )
     return scored_engagement(engagement, earlier)[0]
 
 

@@ -22,6 +22,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from assess.audit.log import record
 from assess.engagements.access import engagement_for, exportable_audiences, may_export_answers
 from assess.engagements.models import Engagement
 from assess.extensions import db
@@ -83,6 +84,12 @@ def _refuse_unexportable(engagement: Engagement, audiences: list[str]) -> None:
         )
 
 
+def _record_export(engagement: Engagement, what: str) -> None:
+    record("export", workspace_id=engagement.organisation.workspace_id,
+           organisation_id=engagement.organisation_id, engagement_id=engagement.id, detail=what)
+    db.session.commit()
+
+
 @bp.get("/engagements/<int:engagement_id>/responses.csv")
 @login_required
 def export_csv(engagement_id: int) -> ResponseReturnValue:
@@ -91,6 +98,9 @@ def export_csv(engagement_id: int) -> ResponseReturnValue:
     audience = request.args.get("audience", "")
     _refuse_unexportable(engagement, [audience])
     try:
+        services.check_audience(engagement, audience)
+        # Recorded (and committed) before the answers' query streams.
+        _record_export(engagement, f"{audience} answers, CSV")
         rows = services.export_rows(engagement, audience)
         header = next(rows)  # checks the audience before the response starts
     except TransferError as error:
@@ -125,6 +135,7 @@ def export_xlsx(engagement_id: int) -> ResponseReturnValue:
         _refuse_unexportable(engagement, audiences)
     else:
         audiences = exportable_audiences(engagement)
+    _record_export(engagement, f"{', '.join(audiences)} answers, XLSX")
     out = io.BytesIO()  # compressed: a few MB for 100,000 responses
     services.write_xlsx({a: services.export_rows(engagement, a) for a in audiences}, out)
     out.seek(0)

@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from assess.accounts.models import User
+from assess.audit.log import record
 from assess.engagements.models import Engagement, Organisation
 from assess.extensions import db
 from assess.reports.service import forget_engagement_files
@@ -141,7 +142,9 @@ def delete_command(name: str, yes: bool) -> None:
             .where(Organisation.workspace_id == workspace.id)
         )
     )
-    delete_workspace(workspace)
+    delete_workspace(workspace)  # its own audit log goes with it
+    record("workspace_deleted", actor="operator",
+           detail=f"{label}: {engagements} engagements")
     db.session.commit()
     for engagement_id in engagement_ids:
         forget_engagement_files(engagement_id)

@@ -35,6 +35,7 @@ from assess.accounts.emails import (
 from assess.accounts.models import AccountToken, TokenPurpose
 from assess.accounts.services import AccountError, create_user, find_user
 from assess.accounts.session import start_session
+from assess.engagements import readers
 from assess.engagements.access import SESSION_KEY, Actor, require_actor
 from assess.extensions import db
 from assess.mailer import send_one
@@ -259,7 +260,8 @@ def accept(token: str) -> ResponseReturnValue:
         return render_template("accounts/link_invalid.html", what="invitation"), 404
     address = row.email or ""
     role = MemberRole(row.role or MemberRole.CONSULTANT)
-    context = {"workspace": workspace, "address": address, "role": role, "token": token}
+    context = {"workspace": workspace, "address": address, "role": role, "token": token,
+               "organisations": [o.name for o in readers.invitation_organisations(row)]}
     if current_user.is_authenticated:
         if current_user.email.lower() != address.lower():
             return render_template("workspaces/accept.html", mismatch=True, **context), 403
@@ -300,7 +302,9 @@ def _join(token: str, workspace: Workspace, form: JoinForm | None) -> ResponseRe
                 "workspaces/accept.html", join_form=form, workspace=workspace,
                 address=row.email, role=MemberRole(row.role or "consultant"), token=token,
             ), 400
-    members.accept(row, user)
+    membership = members.accept(row, user)
+    if membership.role == MemberRole.READER:
+        readers.grant_invited(membership, row)  # a reader's invitation names what they read
     if user.email_verified_at is not None and row.role == MemberRole.OWNER:
         members.verify_owned_workspaces(user)
     db.session.commit()

@@ -18,6 +18,7 @@ from sqlalchemy import delete, func, select, update
 from assess.accounts import tokens
 from assess.accounts.models import AccountToken, TokenPurpose, User
 from assess.accounts.services import EMAIL, end_sessions, find_user
+from assess.audit.log import record
 from assess.extensions import db
 from assess.workspaces.models import MemberRole, Membership, Workspace
 from assess.workspaces.services import WorkspaceError, add_member, membership_of
@@ -79,8 +80,11 @@ def change_role(membership: Membership, role: MemberRole) -> None:
         raise MemberError(
             "The workspace needs an owner: make someone else an owner first."
         )
+    before = membership.role
     membership.role = role
     db.session.flush()
+    record("role_changed", workspace_id=membership.workspace_id,
+           detail=f"{membership.user.email}: {before.value} → {role.value}")
 
 
 def remove_member(membership: Membership) -> User:
@@ -90,6 +94,8 @@ def remove_member(membership: Membership) -> User:
             "The last owner cannot be removed: make someone else an owner first."
         )
     user = membership.user
+    record("member_removed", workspace_id=membership.workspace_id,
+           detail=f"{user.email} ({membership.role.value})")
     db.session.delete(membership)
     db.session.flush()
     end_sessions(user)
@@ -122,6 +128,7 @@ def invite(workspace: Workspace, email: str, role: MemberRole) -> tuple[str, Acc
         .values(used_at=tokens.now())
         .execution_options(synchronize_session=False)
     )
+    record("member_invited", workspace_id=workspace.id, detail=f"{address} as {role.value}")
     return tokens.issue(
         TokenPurpose.INVITATION, workspace_id=workspace.id, email=address, role=str(role)
     )
@@ -150,7 +157,10 @@ def accept(row: AccountToken, user: User) -> Membership:
     existing = membership_of(user, workspace)
     if existing is not None:
         return existing
-    return add_member(workspace, user, MemberRole(row.role or MemberRole.CONSULTANT))
+    role = MemberRole(row.role or MemberRole.CONSULTANT)
+    record("member_joined", workspace_id=workspace.id, actor=user.email, user_id=user.id,
+           detail=f"as {role.value}")
+    return add_member(workspace, user, role)
 
 
 # -- an owner's verified address, and leaving ----------------------------------------

@@ -245,16 +245,14 @@ def test_a_session_ends_after_the_idle_timeout_and_each_request_restarts_it(
     assert answer.status_code == 302 and "/login?next=" in answer.headers["Location"]
 
 
-def test_the_idle_timeout_is_configurable(make_app, make_user, clock):
-    app = make_app(IDLE_TIMEOUT_HOURS=0.5)
-    with app.app_context():
-        make_user(email=EMAIL)
-        client = app.test_client()
-        assert sign_in(client).status_code == 302
-        clock.advance(hours=0.4)
-        assert client.get("/").status_code == 200
-        clock.advance(hours=0.6)
-        assert client.get("/").status_code == 302  # 36 minutes idle: signed out
+def test_the_idle_timeout_is_configurable(app, client, make_user, clock):
+    app.config["IDLE_TIMEOUT_HOURS"] = 0.5
+    make_user(email=EMAIL)
+    assert sign_in(client).status_code == 302
+    clock.advance(hours=0.4)
+    assert client.get("/").status_code == 200
+    clock.advance(hours=0.6)
+    assert client.get("/").status_code == 302  # 36 minutes idle: signed out
 
 
 def test_a_respondent_page_left_open_for_days_can_still_be_sent(app, client, clock):
@@ -271,29 +269,33 @@ def test_a_respondent_page_left_open_for_days_can_still_be_sent(app, client, clo
         assert session["csrf_token"] == "secret"
 
 
-def test_the_client_address_comes_from_trusted_proxies_only(make_app, make_user):
-    """X-Forwarded-For is ignored unless ASSESS_TRUSTED_PROXIES says how many proxies
-    stand in front: otherwise anyone could dodge the per-address limit by sending it."""
+def _failed_attempts(app, forwarded_for: list[str]) -> list[int]:  # type: ignore[no-untyped-def]
+    client = app.test_client()
+    return [
+        client.post("/login", data={"email": f"nobody{n}@example.com",
+                                    "password": "wrong-horse-battery"},
+                    headers={"X-Forwarded-For": address}).status_code
+        for n, address in enumerate(forwarded_for)
+    ]
 
-    def attempts(app, forwarded_for: list[str]) -> list[int]:  # type: ignore[no-untyped-def]
-        client = app.test_client()
-        return [
-            client.post("/login", data={"email": f"nobody{n}@example.com",
-                                        "password": "wrong-horse-battery"},
-                        headers={"X-Forwarded-For": address}).status_code
-            for n, address in enumerate(forwarded_for)
-        ]
 
-    limits = {"LOGIN_LIMITS_ADDRESS": "2/minute", "LOGIN_LIMITS_ACCOUNT": "100/minute"}
-    untrusted = make_app(**limits)
-    with untrusted.app_context():
-        assert attempts(untrusted, ["198.51.100.1", "198.51.100.2", "198.51.100.3"]) == [
+ADDRESS_LIMITS = {"LOGIN_LIMITS_ADDRESS": "2/minute", "LOGIN_LIMITS_ACCOUNT": "100/minute"}
+
+
+def test_x_forwarded_for_is_ignored_without_trusted_proxies(make_app):
+    """Otherwise anyone could dodge the per-address limit by sending the header."""
+    app = make_app(**ADDRESS_LIMITS)
+    with app.app_context():
+        assert _failed_attempts(app, ["198.51.100.1", "198.51.100.2", "198.51.100.3"]) == [
             401, 401, 429
         ]
-    trusted = make_app(TRUSTED_PROXIES=1, **limits)
-    with trusted.app_context():
-        assert attempts(trusted, ["198.51.100.1", "198.51.100.2", "198.51.100.3"]) == [
+
+
+def test_the_client_address_comes_from_trusted_proxies(make_app):
+    app = make_app(TRUSTED_PROXIES=1, **ADDRESS_LIMITS)
+    with app.app_context():
+        assert _failed_attempts(app, ["198.51.100.1", "198.51.100.2", "198.51.100.3"]) == [
             401, 401, 401
         ]
         # The same forwarded address again: its own counter reaches the limit.
-        assert attempts(trusted, ["198.51.100.1", "198.51.100.1"]) == [401, 429]
+        assert _failed_attempts(app, ["198.51.100.1", "198.51.100.1"]) == [401, 429]

@@ -38,6 +38,7 @@ LAYERS: dict[str, float] = {
     "reports": 8,
     "transfer": 8,
     "sharing": 8,
+    "organisations": 8,  # an organisation's data as a whole: export, deletion
     "demo": 8,
 }
 PAGES = 9  # a feature's views, forms, CLI and blueprint registration
@@ -72,7 +73,7 @@ def layer_of(module: str) -> float:
 
 
 _FEATURES = {"instruments", "accounts", "workspaces", "engagements", "respondents", "results",
-             "reports", "transfer", "demo", "sharing", "audit"}
+             "reports", "transfer", "demo", "sharing", "audit", "organisations"}
 
 
 def _is_page_name(name: str) -> bool:

@@ -7,6 +7,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from assess.engagements.services import release
 from assess.extensions import db
 from assess.respondents.models import Answer, Response, ResponseStatus
 from tests.respond import answer_questionnaire
@@ -85,6 +86,7 @@ def test_clients_see_only_their_organisations(client, auth, make_user, make_enga
     from tests.access import give_reader
 
     give_reader(viewer, mine.organisation)
+    release(mine)  # a reader sees released engagements only
     db.session.commit()
     auth.login("v@example.com")
     index = client.get("/").get_data(as_text=True)

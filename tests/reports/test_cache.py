@@ -19,7 +19,8 @@ def renders(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     elsewhere, so these tests stay fast)."""
     calls: list[Any] = []
 
-    def counting(engagement: Any, page_size: str = "a4", earlier: Any = None) -> bytes:
+    def counting(engagement: Any, page_size: str = "a4", earlier: Any = None,
+                 **options: Any) -> bytes:
         calls.append((engagement.id, page_size))
         return (f"%PDF-stub {engagement.id} r{engagement.revision} {engagement.prepared_by} "
                 f"{page_size} #{len(calls)}").encode()

@@ -155,10 +155,12 @@ def test_comments_that_look_like_markup_are_shown_as_text_and_fetch_nothing(
         assert all(o.get_object().get("/Subtype") != "/Image" for o in objects.values())
 
     # The same on screen: escaped text, never markup.
+    from assess.engagements.services import release
     from assess.extensions import db
     from tests.access import give_reader
 
     give_reader(make_user("client", email="viewer@example.com"), engagement.organisation)
+    release(engagement)
     db.session.commit()
     auth.login("viewer@example.com")
     page = client.get(f"/engagements/{engagement.id}/results").get_data(as_text=True)

@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
+from assess.engagements.services import release
 from assess.extensions import db
 from assess.reports.settings import engagement_logo
 from tests.access import give_reader
@@ -56,6 +57,7 @@ def test_consultant_and_client_viewer_download_the_pdf(
 
     viewer = make_user("client", email="v@example.com")
     give_reader(viewer, consultant.organisation)
+    release(consultant)
     db.session.commit()
     auth.logout()
     auth.login("v@example.com")
@@ -169,6 +171,7 @@ def test_a_logo_too_many_pixels_is_refused(client, consultant):
 def test_client_viewers_cannot_change_settings(client, auth, make_user, consultant):
     viewer = make_user("client", email="v@example.com")
     give_reader(viewer, consultant.organisation)
+    release(consultant)
     db.session.commit()
     auth.logout()
     auth.login("v@example.com")

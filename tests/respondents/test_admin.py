@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from assess.engagements.services import release
 from assess.extensions import db
 from assess.instruments.schema import Audience
 from assess.respondents import links as respondent_links
@@ -116,6 +117,7 @@ def test_only_those_who_manage_the_engagement_may_touch_its_links(
     engagement = make_engagement(created_by=owner)
     viewer = make_user("client", email="viewer@example.com")
     give_reader(viewer, engagement.organisation)
+    release(engagement)  # a reader sees it (403 below), never its links
     make_user("consultant", email="stranger@example.com", workspace="Another firm")
     db.session.commit()
     base = f"/engagements/{engagement.id}/respondents/staff"

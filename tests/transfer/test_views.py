@@ -6,6 +6,7 @@ import io
 
 from openpyxl import load_workbook
 
+from assess.engagements.services import release
 from assess.extensions import db
 
 from .helpers import csv_bytes, response_count
@@ -88,6 +89,7 @@ def test_clients_cannot_import_or_export(client, auth, make_user, make_engagemen
     user = sign_in(auth, make_user, role="client")
     engagement = make_engagement()
     give_reader(user, engagement.organisation)
+    release(engagement)  # a reader sees it, and still exports nothing
     db.session.commit()
     page = client.get(f"/engagements/{engagement.id}").get_data(as_text=True)
     assert "Import and export responses" not in page

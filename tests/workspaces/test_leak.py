@@ -349,7 +349,10 @@ def test_the_cli_finds_names_only_in_the_named_workspace(installation: Installat
     assert ambiguous.exit_code != 0 and "--workspace" in ambiguous.output
     assert engagements() == before
 
-    # A reader given "Acme Ltd" in Alpha reads Alpha's, never Bravo's.
+    # A reader given "Acme Ltd" in Alpha reads Alpha's released engagements, never Bravo's.
+    for engagement_id in created:
+        released = installation.cli("engagement", "release", str(engagement_id))
+        assert released.exit_code == 0, released.output
     reader = installation.cli("user", "create", "reader@alpha.example", "--workspace", "Alpha",
                               "--role", "reader", "--organisation", "Acme Ltd",
                               "--password", PASSWORD)

@@ -7,7 +7,9 @@ says who may use it. The world is built once for the module, on SQLite (the acce
 policy has its own tests on both databases):
 
 - two workspaces, Alpha and Bravo, each with a client of the same name, "Acme Ltd",
-  and an open engagement with submitted responses, open links and a report logo;
+  and an open, **released** engagement with submitted responses, open links and a
+  report logo; Alpha's "Acme Ltd" also has a later engagement that is not released
+  (for a reader of Acme it does not exist: 404 where a released one answers);
 - Alpha's owner, consultant, a reader given Alpha's "Acme Ltd", a reader given
   Alpha's "Beta plc"; a consultant of Bravo (the member of another workspace).
 
@@ -43,16 +45,18 @@ from assess.engagements.services import (
     create_engagement,
     get_or_create_organisation,
     give_reader_access,
+    release,
 )
 from assess.extensions import db
 from assess.instruments.schema import Audience
+from assess.organisations import export as organisation_export
 from assess.reports import views as report_views
 from assess.reports.settings import engagement_logo, update_report_settings
 from assess.respondents import links as respondent_links
 from assess.respondents.codes import CodeLayout
 from assess.respondents.models import Link, Response
 from assess.respondents.recording import NewResponse, record_submitted
-from assess.workspaces.models import MemberRole, Workspace
+from assess.workspaces.models import MemberRole, Membership, ReaderAccess, Workspace
 from assess.workspaces.services import add_member, create_workspace
 
 PASSWORD = "correct-horse"
@@ -64,13 +68,15 @@ Relation = Literal["anonymous", "manage", "read", "hidden"]
 
 #: What a route acts on, which decides the actor's relation:
 #: ``engagement`` - an engagement: owners and consultants of its workspace manage
-#:     it, a reader given its organisation reads it, everyone else signed in is
-#:     ``hidden`` from it (another organisation, another workspace);
+#:     it, a reader given its organisation reads it once it is released, everyone
+#:     else signed in is ``hidden`` from it (another organisation, another
+#:     workspace, not released);
+#: ``organisation`` - the engagement's organisation: as ``engagement``, released or not;
 #: ``workspace`` - a workspace: its members manage (owner, consultant) or read it;
 #: ``account`` - nothing but the actor's current workspace, by their role there;
 #: ``respondent`` - an open link's token: public, the same for everyone;
 #: ``public`` - nothing: public, the same for everyone.
-Scope = Literal["engagement", "workspace", "account", "respondent", "public"]
+Scope = Literal["engagement", "organisation", "workspace", "account", "respondent", "public"]
 
 
 @dataclass(frozen=True)
@@ -101,6 +107,7 @@ def public(status: int, scope: Scope = "public", form: Mapping[str, str] | None 
 
 
 ENGAGEMENT = "/engagements/<int:engagement_id>"
+ORGANISATION = "/organisations/<int:organisation_id>"
 RESPONDENTS = f"{ENGAGEMENT}/respondents/<audience>"
 UNTICKED: dict[str, str] = {}  # a confirmation box left unticked: refused, nothing changes
 
@@ -171,6 +178,9 @@ ROUTES: dict[str, Expect] = {
     f"GET {ENGAGEMENT}/report/logo": Expect(200, 200),
     # ... and change nothing, export nothing, see no links.
     f"POST {ENGAGEMENT}/status": Expect(302, 403, form={"status": "no-such-status"}),
+    # Release and its withdrawal (tests/sharing/test_release.py): unticked, refused.
+    f"POST {ENGAGEMENT}/release": Expect(302, 403, form=UNTICKED),
+    f"POST {ENGAGEMENT}/release/withdraw": Expect(302, 403, form=UNTICKED),
     f"POST {ENGAGEMENT}/report/settings": Expect(302, 403, form={"accent_colour": "no colour"}),
     f"GET {ENGAGEMENT}/responses.csv": Expect(200, 403, query="audience=staff"),
     f"GET {ENGAGEMENT}/responses.xlsx": Expect(200, 403),
@@ -193,6 +203,41 @@ ROUTES: dict[str, Expect] = {
     "POST /r/": public(404),
     "GET /r/<path:anything>": public(404),
     "POST /r/<path:anything>": public(404),
+    # -- share links (tests/sharing/test_share_links.py) --------------------------------
+    # Alpha's and Bravo's engagements are not released: making a link is refused
+    # (back to the engagement page), and no link has id 0.
+    f"POST {ENGAGEMENT}/share-links": Expect(302, 403, form={"expiry": "no-such-expiry"}),
+    f"POST {ENGAGEMENT}/share-links/<int:link_id>/revoke": Expect(404, 403),
+    # Public, like /r/<token>: the staff open link's token opens no shared report, and
+    # every wrong token gets the same 404.
+    "GET /s/<token>": public(404, "respondent"),
+    "GET /s/<token>/report.pdf": public(404, "respondent"),
+    "GET /s/<token>/logo": public(404, "respondent"),
+    "GET /s/": public(404),
+    "POST /s/": public(404),
+    "GET /s/<path:anything>": public(404),
+    "POST /s/<path:anything>": public(404),
+    # -- the audit log; an organisation's export and deletion (tests/audit/,
+    # tests/organisations/). The log is its owners'. The zip is for owners and
+    # consultants; deleting, for owners, is refused unless the name is typed.
+    "GET /audit": Expect(403, 403, scope="account", owner=200),
+    "GET /audit.csv": Expect(403, 403, scope="account", owner=200),
+    "GET /organisations/<int:organisation_id>/export.zip": Expect(200, 403,
+                                                                  scope="organisation"),
+    "GET /organisations/<int:organisation_id>/delete": Expect(403, 403, owner=200,
+                                                              scope="organisation"),
+    "POST /organisations/<int:organisation_id>/delete": Expect(403, 403, owner=400,
+                                                               form={"name": "Not Acme"},
+                                                               scope="organisation"),
+    # -- an organisation's page: its engagements and readers (tests/sharing/test_readers.py).
+    # Owners and consultants; a reader of it 403. An empty invitation is refused, an
+    # unticked removal sends back to the page, no invitation has id 0.
+    f"GET {ORGANISATION}": Expect(200, 403, scope="organisation"),
+    f"POST {ORGANISATION}/readers/invite": Expect(400, 403, scope="organisation"),
+    f"POST {ORGANISATION}/readers/<int:membership_id>/remove": Expect(
+        302, 403, scope="organisation", form=UNTICKED),
+    f"POST {ORGANISATION}/invitations/<int:token_id>/withdraw": Expect(
+        404, 403, scope="organisation"),
     "GET /static/<path:filename>": public(200),
 }
 
@@ -228,6 +273,7 @@ class Target:
     organisation_id: int
     engagement_id: int
     token: str  # the staff open link's
+    released: bool = True
 
 
 @dataclass
@@ -279,7 +325,16 @@ def world_state() -> tuple[object, ...]:
         select(Organisation.id, Organisation.workspace_id, Organisation.name)
     ).all()
     logos = [engagement_logo(row.id) is not None for row in engagements]
-    return (tuple(engagements), tuple(links), count, tuple(organisations), tuple(logos))
+    released = db.session.execute(
+        select(Engagement.id, Engagement.released_at).order_by(Engagement.id)
+    ).all()
+    readers = db.session.execute(
+        select(ReaderAccess.membership_id, ReaderAccess.organisation_id)
+        .order_by(ReaderAccess.id)
+    ).all()
+    members = db.session.scalar(select(func.count()).select_from(Membership))
+    return (tuple(engagements), tuple(links), count, tuple(organisations), tuple(logos),
+            tuple(released), tuple(readers), members)
 
 
 def sign_in(app: Flask, email: str) -> str:
@@ -308,7 +363,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     # The PDF is rendered by a stand-in: who may download it is decided before
     # rendering starts, and rendering it (2 s) is the report tests' business.
     patch = pytest.MonkeyPatch()
-    patch.setattr(report_views, "engagement_report_pdf", lambda engagement, page_size: STUB_PDF)
+    patch.setattr(report_views, "engagement_report_pdf", lambda *args, **kwargs: STUB_PDF)
+    patch.setattr(organisation_export, "engagement_report_pdf", lambda *args, **kwargs: STUB_PDF)
     # No app context is held while the cases run: each request gets its own, as in
     # production, so nothing cached on ``g`` (the signed-in user, the actor) is
     # carried from one actor's request to another's.
@@ -319,6 +375,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             key: open_engagement_with_answers(workspace, f"{workspace.name}'s assessment")
             for key, workspace in workspaces.items()
         }
+        for engagement in engagements.values():
+            release(engagement)
+        unreleased = open_engagement_with_answers(workspaces["alpha"], "Alpha's next wave")
         beta = get_or_create_organisation(workspaces["alpha"], "Beta plc")
         readable = {}
         for actor in ACTORS:
@@ -340,6 +399,16 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
                 token=respondent_links.open_link(engagement, Audience.STAFF)[1],
             )
             for key, engagement in engagements.items()
+        ] + [
+            Target(
+                label="alpha's unreleased engagement",
+                workspace="alpha",
+                workspace_id=workspaces["alpha"].id,
+                organisation_id=unreleased.organisation_id,
+                engagement_id=unreleased.id,
+                token=respondent_links.open_link(unreleased, Audience.STAFF)[1],
+                released=False,
+            )
         ]
         db.session.commit()
         state = world_state()
@@ -369,7 +438,10 @@ def relation(world: World, actor: Actor | None, scope: Scope,
         return "hidden"
     if scope == "workspace" or manager:
         return "manage" if manager else "read"
-    return "read" if world.readable.get(actor.name) == target.organisation_id else "hidden"
+    if world.readable.get(actor.name) != target.organisation_id:
+        return "hidden"
+    # A reader's engagement exists for them once released; its organisation always.
+    return "read" if scope == "organisation" or target.released else "hidden"
 
 
 def route_keys(app: Flask) -> set[str]:
@@ -390,9 +462,11 @@ def url_for_case(app: Flask, key: str, expect: Expect, target: Target | None) ->
         "anything": "no/such/page",
         "membership_id": 1,  # Alpha's owner's (the first made): a member of Alpha
         "token_id": 0,  # no invitation
+        "link_id": 0,  # no share link
     }
     if target is not None:
         values.update(
+            organisation_id=target.organisation_id,
             engagement_id=target.engagement_id,
             workspace_id=target.workspace_id,
             token=target.token,
@@ -409,7 +483,8 @@ ENDS_SESSIONS = frozenset({"POST /logout", "POST /account/sign-out-everywhere"})
 def cases(world: World, key: str) -> Iterator[tuple[Actor | None, Target | None]]:
     scope = ROUTES[key].scope
     targets: list[Target | None] = (
-        list(world.targets) if scope in ("engagement", "workspace", "respondent") else [None]
+        list(world.targets)
+        if scope in ("engagement", "organisation", "workspace", "respondent") else [None]
     )
     for actor in [None, *ACTORS]:
         for target in targets:

@@ -9,7 +9,7 @@ from assess.engagements.access import (
     first_workspace,
     visible_engagements,
 )
-from assess.engagements.services import find_organisation, get_or_create_organisation
+from assess.engagements.services import find_organisation, get_or_create_organisation, release
 from assess.workspaces.models import MemberRole
 from tests.access import give_reader
 
@@ -26,6 +26,7 @@ def test_roles_decide_within_the_workspace_and_nothing_crosses_it(
     owner = actor_in(make_user("owner", workspace=firm), firm.id)
     consultant = actor_in(make_user("consultant", workspace=firm), firm.id)
     reader_user = make_user("reader", workspace=firm, organisations=[acme.organisation])
+    release(acme)  # a reader's engagements are the released ones (tests/sharing/)
     reader = actor_in(reader_user, firm.id)
     assert owner and consultant and reader
     assert (owner.role, consultant.role, reader.role) == (
