@@ -32,6 +32,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # werkzeug's documented way
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
         )
+    from assess import limits
+
+    # First: the URL converter before any route, the body limits before CSRF reads a form.
+    limits.init_app(app)
     _configure_extensions(app)
     _register_features(app)
     return app
@@ -39,12 +43,14 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _configure_extensions(app: Flask) -> None:
     import assess.models  # noqa: F401  (the metadata must know every table)
+    from assess import headers
     from assess.extensions import csrf, db, limiter, login_manager
 
     db.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
+    headers.init_app(app)  # CSP, HSTS, no-store on exports (assess/headers.py)
 
 
 def _register_features(app: Flask) -> None:

@@ -14,6 +14,12 @@ DEFAULTS: dict[str, object] = {
     "BASE_URL": "http://127.0.0.1:5000",
     "SQLITE_BUSY_TIMEOUT_MS": 15000,
     "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,  # uploads (CSV/XLSX imports, logos)
+    # The most any other route reads (docs/hardening.md): a short form; a
+    # questionnaire page (open questions up to 10,000 characters each); invitations
+    # and reminders (up to 2,000 addresses).
+    "MAX_FORM_BYTES": 64 * 1024,
+    "MAX_ANSWER_PAGE_BYTES": 1024 * 1024,
+    "MAX_ADDRESS_LIST_BYTES": 4 * 1024 * 1024,
     "WTF_CSRF_TIME_LIMIT": None,  # a questionnaire page may stay open for hours
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -50,6 +56,12 @@ DEFAULTS: dict[str, object] = {
     "INVITATION_DAYS": 7,
     # The audit log (and the client addresses in it) is kept this long.
     "AUDIT_RETENTION_DAYS": 365,
+    # An import file is refused unread beyond these (assess/transfer/reading.py,
+    # docs/results.md): a workbook's size uncompressed and its number of cells, and
+    # the length of one cell (CSV or workbook).
+    "IMPORT_MAX_UNCOMPRESSED_MB": 200,
+    "IMPORT_MAX_CELLS": 5_000_000,
+    "IMPORT_MAX_CELL_CHARS": 10_000,
 }
 
 
@@ -66,6 +78,9 @@ def configure(app: Flask, test_config: dict | None) -> None:
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    if str(app.config["BASE_URL"]).lower().startswith("https://"):
+        # Served over HTTPS: the session cookie never travels over plain HTTP.
+        app.config["SESSION_COOKIE_SECURE"] = True
 
 
 def _instance_secret(path: Path) -> str:

@@ -47,6 +47,21 @@ def init_app(app: Flask) -> None:
             429,
         )
 
+    @app.errorhandler(413)
+    def too_large(error: HTTPException) -> ResponseReturnValue:
+        # A body over its route's limit (assess/limits.py): refused before it is read.
+        return (
+            render_template(
+                "errors/error.html",
+                title="Too much was sent",
+                message=(
+                    "What this page sent is larger than it can take, so nothing was "
+                    "saved from it. Go back, shorten what you typed and send it again."
+                ),
+            ),
+            413,
+        )
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> ResponseReturnValue:
         return (

@@ -25,7 +25,9 @@ LAYERS: dict[str, float] = {
     "paths": 0,
     "db": 1,
     "extensions": 1,
+    "limits": 1,
     "mailer": 1,
+    "headers": 1,  # security headers on every response
     "audit": 1.5,  # the log every layer above writes to
     "scoring": 2,
     "instruments": 3,
