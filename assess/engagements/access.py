@@ -197,13 +197,16 @@ def engagement_for(engagement_id: int, *, manage: bool = False) -> Engagement:
     return engagement
 
 
-def organisation_for(organisation_id: int) -> Organisation:
-    """The organisation's page, for its workspace's owners and consultants: 404 when
-    it is not the actor's to see, 403 for a reader of it."""
+def organisation_for(organisation_id: int, *, owner: bool = False) -> Organisation:
+    """The organisation, for its workspace's owners and consultants (only owners,
+    if asked): 404 when it is not the actor's to see, 403 for a reader of it or,
+    with ``owner``, for a consultant."""
     actor = require_actor()
     organisation = db.session.get(Organisation, organisation_id)
     if organisation is None or not can_see(actor, organisation):
         abort(404, description="There is no such organisation, or it is not shared with you.")
     if not actor.can_manage:
         abort(403, description="Only the workspace's consultants manage an organisation.")
+    if owner and not actor.is_owner:
+        abort(403, description="Only the workspace's owners do that.")
     return organisation

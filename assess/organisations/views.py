@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import tempfile
 
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
 from assess.audit import log
-from assess.engagements.access import can_see, require_actor
-from assess.engagements.models import Organisation
+from assess.engagements.access import organisation_for
 from assess.extensions import db
 from assess.organisations import deletion, export
 from assess.organisations.forms import DeleteOrganisationForm
@@ -23,22 +22,10 @@ bp = Blueprint("organisation_data", __name__)
 IN_MEMORY_BYTES = 32 * 1024 * 1024
 
 
-def _organisation(organisation_id: int, *, owner: bool = False) -> Organisation:
-    actor = require_actor()
-    organisation = db.session.get(Organisation, organisation_id)
-    if organisation is None or not can_see(actor, organisation):
-        abort(404, description="There is no such organisation, or it is not shared with you.")
-    if not actor.can_manage:
-        abort(403, description="Client readers read results; they do not export data.")
-    if owner and not actor.is_owner:
-        abort(403, description="Only the workspace's owners delete organisations.")
-    return organisation
-
-
 @bp.get("/organisations/<int:organisation_id>/export.zip")
 @login_required
 def export_zip(organisation_id: int) -> ResponseReturnValue:
-    organisation = _organisation(organisation_id)
+    organisation = organisation_for(organisation_id)
     out = tempfile.SpooledTemporaryFile(max_size=IN_MEMORY_BYTES)  # noqa: SIM115 - send_file closes it
     summary = export.write_organisation_zip(organisation, out)
     log.record(
@@ -62,7 +49,7 @@ def export_zip(organisation_id: int) -> ResponseReturnValue:
 @bp.route("/organisations/<int:organisation_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete(organisation_id: int) -> ResponseReturnValue:
-    organisation = _organisation(organisation_id, owner=True)
+    organisation = organisation_for(organisation_id, owner=True)
     form = DeleteOrganisationForm()
     if form.confirms(organisation.name):
         done = deletion.delete_organisation(organisation)
