@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 
 from flask import Flask
@@ -12,7 +13,16 @@ DEFAULTS: dict[str, object] = {
     "DATABASE_URL": None,  # None: SQLite in the instance folder
     "SECRET_KEY": None,  # None: generated once, kept in the instance folder
     "BASE_URL": "http://127.0.0.1:5000",
+    # The database gives up before gunicorn gives up on the worker, so a stuck lock or
+    # a slow statement ends in a polite 503, never a killed worker (docs/hardening.md,
+    # "Database faults"): each of these waits is shorter than WORKER_TIMEOUT.
+    "WORKER_TIMEOUT": 30,  # seconds gunicorn lets a request run (assess/gunicorn_config.py)
     "SQLITE_BUSY_TIMEOUT_MS": 15000,
+    "DATABASE_STATEMENT_TIMEOUT_MS": 20000,  # PostgreSQL: one statement, at most
+    "DATABASE_LOCK_TIMEOUT_MS": 10000,  # PostgreSQL: waiting for a row or table lock
+    "DATABASE_CONNECT_TIMEOUT": 5,  # seconds to open a connection (PostgreSQL)
+    # Tests only, never in production: a request may ask for a fault (assess/faults.py).
+    "FAULT_INJECTION": False,
     "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,  # uploads (CSV/XLSX imports, logos)
     # The most any other route reads (docs/hardening.md): a short form; a
     # questionnaire page (open questions up to 10,000 characters each); invitations
@@ -42,6 +52,10 @@ DEFAULTS: dict[str, object] = {
     # typed), Flask-Limiter syntax: several windows make the wait grow (docs/accounts.md).
     "LOGIN_LIMITS_ADDRESS": "20/minute;100/hour",
     "LOGIN_LIMITS_ACCOUNT": "5/minute;20/hour;50/day",
+    # Final submissions through one open link from one source (client address) in a
+    # minute; beyond it the respondent keeps their answers and tries again in a
+    # minute (docs/hardening.md).
+    "OPEN_LINK_SUBMISSIONS_PER_MINUTE": 20,
     # A signed-in session ends after this many hours without a request.
     "IDLE_TIMEOUT_HOURS": 8,
     # werkzeug's method for new password hashes, e.g. "scrypt:32768:8:1"; older
@@ -81,6 +95,38 @@ def configure(app: Flask, test_config: dict | None) -> None:
     if str(app.config["BASE_URL"]).lower().startswith("https://"):
         # Served over HTTPS: the session cookie never travels over plain HTTP.
         app.config["SESSION_COOKIE_SECURE"] = True
+    problems = database_waits_beyond(float(app.config["WORKER_TIMEOUT"]), app.config)
+    if problems:
+        raise ValueError("; ".join(problems))
+
+
+#: The settings that bound a wait on the database, with their unit in seconds.
+DATABASE_WAITS: dict[str, float] = {
+    "SQLITE_BUSY_TIMEOUT_MS": 0.001,
+    "DATABASE_STATEMENT_TIMEOUT_MS": 0.001,
+    "DATABASE_LOCK_TIMEOUT_MS": 0.001,
+    "DATABASE_CONNECT_TIMEOUT": 1,
+}
+
+
+def database_waits_beyond(worker_timeout: float, settings: Mapping[str, object]) -> list[str]:
+    """What is wrong with the database waits for a worker timeout of ``worker_timeout``
+    seconds: each must be set (positive) and end before it (checked at start-up, by the
+    app and by the gunicorn configuration)."""
+    problems = []
+    for name, unit in DATABASE_WAITS.items():
+        value = settings.get(name)
+        try:
+            seconds = float(value) * unit  # type: ignore[arg-type]  # checked just below
+        except (TypeError, ValueError):
+            problems.append(f"ASSESS_{name} must be a number, not {value!r}")
+            continue
+        if not 0 < seconds < worker_timeout:
+            problems.append(
+                f"ASSESS_{name} ({value}) must be more than 0 and less than the worker "
+                f"timeout ({worker_timeout:g} s), so the database gives up first"
+            )
+    return problems
 
 
 def _instance_secret(path: Path) -> str:

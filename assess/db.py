@@ -6,22 +6,33 @@ deferred transaction that reads and then writes fails at once with "database is
 locked" when another writer is active, instead of waiting its turn. Requests
 that only read (GET, HEAD) begin deferred so they never queue behind writers.
 
-PostgreSQL is used through psycopg 3 when the URL says so. Engines are disposed
-in a forked child so no connection is shared across a gunicorn fork.
+PostgreSQL is used through psycopg 3 when the URL says so, each connection with
+a statement timeout and a lock timeout, and pre-pinged when taken from the pool.
+Engines are disposed in a forked child so no connection is shared across a
+gunicorn fork.
+
+When the database fails a request (docs/hardening.md, "Database faults"):
+:func:`unavailable` says whether the failure is the database being unreachable,
+locked or too slow (the error pages answer 503) rather than a bug (500); a
+request that lost its connection before it sent any COMMIT is run again, once.
 """
 
 from __future__ import annotations
 
 import contextlib
 import contextvars
+import logging
 import os
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from sqlalchemy import Enum, MetaData, create_engine, event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
+
+_log = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -49,9 +60,22 @@ def normalise_url(url: str) -> str:
 
 
 def make_engine(
-    url: str, *, busy_timeout_ms: int = 15000, foreign_keys: bool = True, **kwargs: Any
+    url: str,
+    *,
+    busy_timeout_ms: int = 15000,
+    statement_timeout_ms: int | None = None,
+    lock_timeout_ms: int | None = None,
+    connect_timeout_s: int | None = None,
+    foreign_keys: bool = True,
+    **kwargs: Any,
 ) -> Engine:
-    """An engine for ``url``. ``foreign_keys=False`` is for migrations only (see env.py)."""
+    """An engine for ``url``. ``foreign_keys=False`` is for migrations only (see env.py).
+
+    The PostgreSQL timeouts (None: the server's own, no limit by default) are set
+    on every connection as it opens; the app passes its settings, migrations none
+    (a migration may rightly take minutes). Waiting for a connection from a full
+    pool is bounded by the lock timeout too.
+    """
     url = normalise_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(
@@ -59,7 +83,24 @@ def make_engine(
         )
         _configure_sqlite(engine, busy_timeout_ms, foreign_keys)
     else:
-        engine = create_engine(url, pool_pre_ping=True, **kwargs)
+        connect_args: dict[str, Any] = dict(kwargs.pop("connect_args", {}))
+        options = [
+            f"-c {name}={int(value)}"
+            for name, value in (
+                ("statement_timeout", statement_timeout_ms),
+                ("lock_timeout", lock_timeout_ms),
+            )
+            if value is not None
+        ]
+        if options:
+            connect_args["options"] = " ".join(options)
+        if connect_timeout_s is not None:
+            connect_args["connect_timeout"] = int(connect_timeout_s)
+        if lock_timeout_ms is not None:
+            kwargs.setdefault("pool_timeout", lock_timeout_ms / 1000)
+        # A connection the server closed while it sat in the pool (a restart, an
+        # idle timeout, pg_terminate_backend) is found by a ping and replaced.
+        engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
     # A forked child (a gunicorn worker) never reuses the parent's pooled
     # connections; a weak reference so short-lived engines can still be collected.
     engine_ref = weakref.ref(engine)
@@ -114,24 +155,73 @@ class Database:
         )
 
     def init_app(self, app: Any) -> None:
+        config = app.config
         self.engine = make_engine(
-            app.config["DATABASE_URL"], busy_timeout_ms=app.config["SQLITE_BUSY_TIMEOUT_MS"]
+            config["DATABASE_URL"],
+            busy_timeout_ms=config["SQLITE_BUSY_TIMEOUT_MS"],
+            statement_timeout_ms=config["DATABASE_STATEMENT_TIMEOUT_MS"],
+            lock_timeout_ms=config["DATABASE_LOCK_TIMEOUT_MS"],
+            connect_timeout_s=config["DATABASE_CONNECT_TIMEOUT"],
         )
         self.session.configure(bind=self.engine)
         app.extensions["assess.db"] = self
+        event.listen(self.engine, "commit", _note_commit)
+        if config["FAULT_INJECTION"]:
+            from assess import faults
+
+            faults.install(self.engine)
+        # Flask calls the app's own dispatch_request between the request hooks and
+        # the error handlers: the retry wraps the view alone (forms already read).
+        app.dispatch_request = self._retrying_once(app.dispatch_request)
 
         @app.before_request
         def _read_only_for_safe_methods() -> None:
             from flask import request
 
             write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
+            commit_sent.set(False)
 
         @app.teardown_appcontext
         def _remove_session(exc: BaseException | None) -> None:
-            if exc is not None:
-                self.session.rollback()
-            self.session.remove()
+            try:
+                if exc is not None:
+                    self.session.rollback()
+                self.session.remove()
+            except sa_exc.DBAPIError as error:
+                if not unavailable(error):
+                    raise
+                # The connection went away after the view had answered: the server
+                # rolled back whatever was not committed along with it, so the answer
+                # stands; the connection is dropped, not handed back to the pool.
+                _log.warning("Lost the database connection (%s) after a request", describe(error))
+                self.session().invalidate()
+                self.session.remove()
             write_intent.set(True)
+
+    def _retrying_once(self, dispatch: Callable[[], Any]) -> Callable[[], Any]:
+        """The view, run again once when it lost its database connection before it
+        sent any COMMIT: the server rolled back all it had done with the connection,
+        so the second run starts from where the first one did. After a COMMIT was
+        sent (whether or not it arrived) nothing is run again: the error pages
+        answer 503 (assess/errors.py)."""
+
+        def dispatch_request() -> Any:
+            try:
+                return dispatch()
+            except sa_exc.DBAPIError as error:
+                if not error.connection_invalidated or commit_sent.get():
+                    raise
+                from flask import request
+
+                _log.warning(
+                    "Lost the database connection (%s) in %s %s before any commit: "
+                    "running it again once", describe(error), request.method,
+                    request.endpoint,
+                )
+                self.session.rollback()
+                return dispatch()
+
+        return dispatch_request
 
     def create_all(self) -> None:
         """Tests only: production schemas come from Alembic migrations."""
@@ -141,6 +231,60 @@ class Database:
     def drop_all(self) -> None:
         assert self.engine is not None, "init_app() first"
         Base.metadata.drop_all(self.engine)
+
+
+#: Whether the current request has sent a COMMIT (set by the engine's "commit"
+#: event, just before the driver commits; cleared as each request begins).
+commit_sent: contextvars.ContextVar[bool] = contextvars.ContextVar("commit_sent", default=False)
+
+
+def _note_commit(_connection: Connection) -> None:
+    commit_sent.set(True)
+
+
+#: SQLite's words for a database it cannot use for now (``sqlite3`` raises
+#: OperationalError for these and for mistakes in SQL, such as a missing table).
+_SQLITE_UNAVAILABLE = (
+    "database is locked",
+    "database table is locked",
+    "database is busy",
+    "unable to open database file",
+    "disk i/o error",
+    "database or disk is full",
+)
+
+
+def unavailable(error: BaseException) -> bool:
+    """Whether ``error`` is the database being unreachable, locked, overloaded or too
+    slow (try again later: 503), rather than a mistake in the app (500).
+
+    PostgreSQL reports all of these as OperationalError (connection failures and
+    terminated connections, statement and lock timeouts, deadlocks, too many
+    connections); a dropped connection may also surface as another DBAPI error
+    that SQLAlchemy marks as a disconnect; a full pool is SQLAlchemy's TimeoutError.
+    """
+    if isinstance(error, sa_exc.TimeoutError):
+        return True
+    if not isinstance(error, sa_exc.DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    if not isinstance(error, sa_exc.OperationalError):
+        return False
+    if type(error.orig).__module__.startswith("sqlite3"):
+        message = str(error.orig).lower()
+        return any(words in message for words in _SQLITE_UNAVAILABLE)
+    return True
+
+
+def describe(error: BaseException) -> str:
+    """The kind of database failure, for the log: the driver's error class, its
+    SQLSTATE and the first line of its message. Never the statement or its
+    parameters, which may hold answers, comments, addresses or tokens."""
+    original = getattr(error, "orig", None) or error
+    first_line = (str(original).strip().splitlines() or [""])[0][:200]
+    sqlstate = getattr(original, "sqlstate", None)
+    return f"{type(original).__name__}{f' {sqlstate}' if sqlstate else ''}: {first_line}"
 
 
 def str_enum(enum_class: type, length: int = 20) -> Enum:

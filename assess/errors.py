@@ -5,12 +5,19 @@ from __future__ import annotations
 import math
 import time
 
-from flask import Flask, render_template
+from flask import Flask, g, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
-from assess.extensions import db, limiter
+from assess.db import describe, unavailable
+from assess.extensions import db, limiter, login_manager
+from assess.respondents.texts import UI_TEXTS, best_language, ui_texts
+from assess.respondents.views import LANGUAGE_COOKIE
+
+#: Seconds a client is asked to wait after a 503 (the page says "a minute").
+RETRY_AFTER = 60
 
 
 def init_app(app: Flask) -> None:
@@ -73,6 +80,13 @@ def init_app(app: Flask) -> None:
             error.code or 500,
         )
 
+    @app.errorhandler(sa_exc.DBAPIError)
+    @app.errorhandler(sa_exc.TimeoutError)
+    def database_error(error: Exception) -> ResponseReturnValue:
+        if not unavailable(error):
+            return server_error(error)
+        return database_unavailable(app, error)
+
     @app.errorhandler(Exception)
     def server_error(error: Exception) -> ResponseReturnValue:
         db.session.rollback()
@@ -85,6 +99,51 @@ def init_app(app: Flask) -> None:
             ),
             500,
         )
+
+
+def database_unavailable(app: Flask, error: Exception) -> ResponseReturnValue:
+    """The database is unreachable, locked or too slow: 503, try again in a minute.
+
+    The transaction is rolled back, so nothing is half-written. The page is drawn
+    without the database: as for a signed-out visitor (no workspace header), and a
+    respondent's in the language of their choice or browser, from the cookie and
+    headers alone. The log line names the kind of failure and the route, never the
+    address (it holds respondents' tokens) or what was sent.
+    """
+    try:
+        db.session.rollback()
+    except sa_exc.DBAPIError:
+        # The connection is gone and the server rolled back with it: drop it unused.
+        db.session().invalidate()
+    app.logger.warning(
+        "Database unavailable in %s %s: %s", request.method, request.endpoint, describe(error)
+    )
+    # Flask-Login's cache of this request's user: the page header would otherwise load
+    # the user and their workspaces, from the database that just failed.
+    g._login_user = login_manager.anonymous_user()
+    if request.blueprint == "respondents":
+        language = best_language(
+            list(UI_TEXTS),
+            request.args.get("lang") or request.cookies.get(LANGUAGE_COOKIE),
+            request.accept_languages.values(),
+        ) or "en"
+        body = render_template(
+            "respondents/try_again.html",
+            t=ui_texts(language),
+            lang=language,
+            token=(request.view_args or {}).get("token"),
+        )
+    else:
+        body = render_template(
+            "errors/error.html",
+            title="Please try again in a minute",
+            message=(
+                "The database is busy or briefly out of reach, so this page could not be "
+                "shown or saved. Nothing was half-saved, and everything saved before is "
+                "safe. Please try again in a minute."
+            ),
+        )
+    return body, 503, {"Retry-After": str(RETRY_AFTER)}
 
 
 def _wait_in_words(seconds: float) -> str:
