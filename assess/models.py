@@ -2,6 +2,7 @@
 
 from assess.accounts.models import AccountToken, RecoveryCode, TokenPurpose, User
 from assess.audit.models import AuditEntry
+from assess.engagements.files import EngagementFile, FileKind
 from assess.engagements.models import Engagement, InstrumentSnapshot, Organisation, Status
 from assess.respondents.models import (
     Answer,
@@ -13,6 +14,7 @@ from assess.respondents.models import (
     SegmentAnswer,
 )
 from assess.sharing.models import ShareLink
+from assess.transfer.models import ImportBatch, ImportSource
 from assess.workspaces.models import (
     MemberRole,
     Membership,
@@ -31,6 +33,10 @@ __all__ = [
     "Answer",
     "Comment",
     "Engagement",
+    "EngagementFile",
+    "FileKind",
+    "ImportBatch",
+    "ImportSource",
     "InstrumentSnapshot",
     "Link",
     "MemberRole",

@@ -3,12 +3,11 @@
 What goes:
 
 - in the database, by its cascades from ``organisations``: the engagements, their
-  links, responses, answers, segment answers, comments, mailings and share links,
+  links, responses, answers, segment answers, comments, mailings, share links and
+  files (report logos and cached PDF reports: :mod:`assess.engagements.files`),
   and the readers' access to the organisation;
 - pending reader invitations lose the organisation (an invitation left with none
   is deleted);
-- on disk, once the deletion is committed: each engagement's logo and cached PDF
-  reports (:func:`assess.reports.service.forget_engagement_files`);
 - in the audit log: one new entry records the deletion (the organisation's name,
   its former id and what it held, counted; no id columns, as ids may be reused).
   Earlier entries about the organisation or its engagements stay, as a record of
@@ -19,8 +18,8 @@ What goes:
 Not here: instrument snapshots (questionnaire content, shared between engagements
 and organisations) and spent resume keys (a hash and nothing else). Engagement
 deletion by consultants (the lifecycle issue) is to use :func:`assess.audit.log.forget`
-and :func:`remove_files` as this does. Services flush; the caller commits, then
-calls :func:`remove_files`.
+as this does; the engagement's files go by the cascade. Nothing is left on disk.
+Services flush; the caller commits.
 """
 
 from __future__ import annotations
@@ -33,10 +32,10 @@ from sqlalchemy.orm import InstrumentedAttribute
 from assess.accounts.models import AccountToken, TokenPurpose
 from assess.audit import log
 from assess.audit.models import AuditEntry
+from assess.engagements import files
+from assess.engagements.files import FileKind
 from assess.engagements.models import Engagement, Organisation
 from assess.extensions import db
-from assess.reports.service import forget_engagement_files
-from assess.reports.settings import engagement_logo
 from assess.respondents.models import Comment, Link, Mailing, Response
 from assess.sharing.models import ShareLink
 from assess.workspaces.models import ReaderAccess
@@ -72,8 +71,7 @@ class Holdings:
 
 @dataclass(frozen=True)
 class Deletion:
-    """A deletion done in the database: what it held, and whose files to remove
-    once it is committed."""
+    """A deletion done in the database: what it held."""
 
     name: str
     holdings: Holdings
@@ -121,13 +119,12 @@ def holdings(organisation: Organisation) -> Holdings:
             )
             or 0
         ),
-        logos=sum(1 for i in ids if engagement_logo(i) is not None),
+        logos=files.count(ids, FileKind.LOGO),
     )
 
 
 def delete_organisation(organisation: Organisation) -> Deletion:
-    """Delete the organisation and all it holds from the database, and record it.
-    The caller commits, then calls :func:`remove_files`."""
+    """Delete the organisation and all it holds, and record it. The caller commits."""
     held = holdings(organisation)
     ids = engagement_ids(organisation)
     name = organisation.name
@@ -146,12 +143,6 @@ def delete_organisation(organisation: Organisation) -> Deletion:
     log.forget(log.About(organisation_id, ids), keep=entry)
     db.session.flush()
     return Deletion(name=name, holdings=held, engagement_ids=ids, entry=entry)
-
-
-def remove_files(deletion: Deletion) -> None:
-    """After the commit: the deleted engagements' logos and cached reports."""
-    for engagement_id in deletion.engagement_ids:
-        forget_engagement_files(engagement_id)
 
 
 def _forget_reader_invitations(workspace_id: int, organisation_id: int) -> None:

@@ -32,7 +32,7 @@ from assess.engagements.access import exportable_audiences
 from assess.engagements.models import Engagement, Organisation
 from assess.extensions import db
 from assess.reports.service import engagement_report_pdf
-from assess.reports.settings import engagement_logo
+from assess.reports.settings import logo_image
 from assess.results.service import engagement_results, results_document
 from assess.transfer.services import export_rows, write_csv
 
@@ -78,8 +78,8 @@ def write_organisation_zip(organisation: Organisation, out: IO[bytes]) -> Export
             document = results_document(engagement, engagement_results(engagement))
             add(f"{folder}/results.json", _json(document))
             add(f"{folder}/report.pdf", engagement_report_pdf(engagement))
-            logo = engagement_logo(engagement.id)
-            logo_name = f"logo.{logo.path.suffix.lstrip('.')}" if logo is not None else None
+            logo = logo_image(engagement.id)
+            logo_name = f"logo.{logo.logo.extension}" if logo is not None else None
             settings = {
                 "prepared_by": engagement.prepared_by,
                 "accent_colour": engagement.accent_colour,
@@ -87,7 +87,7 @@ def write_organisation_zip(organisation: Organisation, out: IO[bytes]) -> Export
             }
             add(f"{folder}/report-settings.json", _json(settings))
             if logo is not None and logo_name is not None:
-                add(f"{folder}/{logo_name}", logo.path.read_bytes())
+                add(f"{folder}/{logo_name}", logo.content)
         add("audit.csv", _audit_csv(organisation, [e.id for e in engagements]))
         manifest = {
             "organisation": {"id": organisation.id, "name": organisation.name},

@@ -54,7 +54,6 @@ def delete(organisation_id: int) -> ResponseReturnValue:
     if form.confirms(organisation.name):
         done = deletion.delete_organisation(organisation)
         db.session.commit()
-        deletion.remove_files(done)
         flash(f"{done.name} is deleted, with {done.holdings.describe()}.")
         return redirect(url_for("engagements.index"))
     return render_template(

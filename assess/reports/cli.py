@@ -7,6 +7,7 @@ from flask.cli import with_appcontext
 
 from assess.db import intent
 from assess.engagements.services import EngagementError, find_engagement
+from assess.extensions import db
 from assess.reports.service import engagement_report_pdf
 from assess.results.statistics import MissingAnswerCodes
 
@@ -28,5 +29,6 @@ def report_command(engagement: str, output: Path, page_size: str) -> None:
             pdf = engagement_report_pdf(found, page_size)
         except MissingAnswerCodes as error:
             raise click.ClickException(str(error)) from None
+        db.session.commit()  # the PDF just cached, if it was rendered
     output.write_bytes(pdf)
     click.echo(f"Wrote {output} ({len(pdf) // 1024} KiB).")

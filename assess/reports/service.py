@@ -1,35 +1,44 @@
 """The report of an engagement as PDF bytes, cached until responses or settings change.
 
-The cache is a folder of PDFs in the instance folder, one per engagement and
-page size. A PDF's name carries everything it was made from:
+The cache is kept in the database, as the engagement's files of kind ``report``
+(:mod:`assess.engagements.files`): a database never sees another's cached reports,
+and deleting an engagement deletes them (``ON DELETE CASCADE``). The instance
+folder's old ``reports/`` is not read or written any more. A cached PDF's key
+carries everything it was made from:
 
+- which PDF it is (its *slot*): the page size, whether comments are left out (a
+  share link made without them: ``a4-nocomments``) and whether the trend compares
+  released engagements only (a client reader's report: ``released``, else ``all``);
 - the engagement's ``revision`` (bumped by every submitted response, status
   change and report-settings change);
 - the instrument snapshot's content hash;
-- the previous engagement's id and revision (the trend section shows it), and
-  whether it was chosen among released engagements only (a client reader's
-  report, whose trend compares released waves only: ``released`` or ``all``);
-- the logo file's size and modification time (belt and braces: a logo written
-  but whose revision bump was rolled back);
+- the previous engagement's id and revision (the trend section shows it);
+- the logo's content hash (``l0``: no logo), so a PDF never shows another logo
+  than the one stored now;
 - a fingerprint of the report's code, templates and stylesheets, so a new
   release never serves a PDF laid out by the old one.
 
-A request for a name that exists is a file read; anything else renders anew and
-replaces the engagement's older PDFs of that page size. A PDF without the comments
-(a share link made without them) is a file of its own, ``…-a4-nocomments.pdf``.
+A request for a key that is stored is one read of its bytes; anything else renders
+anew, stores the PDF and removes the older PDFs of that slot, so each engagement
+keeps at most one PDF per slot. Storing is flushed in a savepoint, and the caller
+commits (a download commits with its audit entry); when a concurrent request
+stored the same PDF first, its copy stands.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import threading
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy.exc import IntegrityError
 
+from assess.engagements import files
+from assess.engagements.files import FileKind
 from assess.engagements.models import Engagement
 from assess.engagements.services import previous_engagement
+from assess.extensions import db
 from assess.paths import static_dir, templates_dir
 from assess.reports.data import Report, report_data
 from assess.reports.settings import engagement_logo
@@ -58,38 +67,50 @@ def layout_fingerprint() -> str:
         return _fingerprint
 
 
+def cache_slot(page_size: str, released_only: bool = False, with_comments: bool = True) -> str:
+    """Which of an engagement's PDFs a key names: ``all-a4``, ``released-letter``,
+    ``all-a4-nocomments``... Each slot keeps only its newest PDF."""
+    waves = "released" if released_only else "all"
+    variant = page_size if with_comments else f"{page_size}-nocomments"
+    return f"{waves}-{variant}"
+
+
 def cache_key(
     engagement: Engagement, page_size: str, earlier: Engagement | None,
-    released_only: bool = False,
+    released_only: bool = False, with_comments: bool = True,
 ) -> str:
-    """``earlier``: the engagement's previous engagement (the caller looked it up,
+    """The cached PDF's key: its slot, then everything it was made from.
+    ``earlier``: the engagement's previous engagement (the caller looked it up,
     among released engagements only when ``released_only``)."""
-    waves = "released" if released_only else "all"
     previous = f"p{earlier.id}.{earlier.revision}" if earlier is not None else "p0"
     logo = engagement_logo(engagement.id)
-    logo_part = "l0"
-    if logo is not None:
-        stat = logo.path.stat()
-        logo_part = f"l{stat.st_size}.{stat.st_mtime_ns}"
+    logo_part = "l0" if logo is None else f"l{logo.sha256[:16]}"
+    # The interim mark depends on the status and the latest response counted: the
+    # revision moves with both, the status is named as well so a PDF made while
+    # fieldwork was open is never served once it has closed.
     return (
-        f"{waves}-r{engagement.revision}-{engagement.snapshot.content_hash[:12]}-{previous}-"
+        f"{cache_slot(page_size, released_only, with_comments)}/"
+        f"r{engagement.revision}-{engagement.status}-"
+        f"{engagement.snapshot.content_hash[:12]}-{previous}-"
         f"{logo_part}-{layout_fingerprint()}"
     )
 
 
-def cache_variant(page_size: str, with_comments: bool = True) -> str:
-    """The end of a cached PDF's name: the page size, and whether comments are left out."""
-    return page_size if with_comments else f"{page_size}-nocomments"
+def cached_reports(engagement_id: int) -> list[str]:
+    """The keys of the engagement's cached PDFs (for tests and the curious)."""
+    return files.keys(engagement_id, FileKind.REPORT)
 
 
-def cache_path(
-    engagement: Engagement, page_size: str, earlier: Engagement | None,
-    released_only: bool = False, with_comments: bool = True,
-) -> Path:
-    folder = Path(current_app.instance_path) / "reports"
-    key = cache_key(engagement, page_size, earlier, released_only)
-    variant = cache_variant(page_size, with_comments)
-    return folder / f"engagement-{engagement.id}-{key}-{variant}.pdf"
+def store_cached_report(engagement_id: int, key: str, pdf: bytes) -> None:
+    """Keep ``pdf`` under ``key`` and drop the older PDFs of its slot. Flushed in
+    a savepoint: when another request stored this key first, its copy stands."""
+    slot = key.partition("/")[0]
+    try:
+        with db.session.begin_nested():
+            files.remove(engagement_id, FileKind.REPORT, key_prefix=f"{slot}/", keep=key)
+            files.store(engagement_id, FileKind.REPORT, key, pdf, "application/pdf")
+    except IntegrityError:
+        pass
 
 
 def engagement_report(
@@ -131,38 +152,18 @@ def engagement_report_pdf(
 ) -> bytes:
     """The report PDF, from the cache when nothing it depends on has changed;
     ``released_only``: the trend compares released waves only (a client reader's);
-    ``with_comments=False``: without the open answers (a share link's choice)."""
+    ``with_comments=False``: without the open answers (a share link's choice).
+    A PDF rendered here is stored and flushed: the caller commits."""
     if page_size not in PAGE_SIZE_NAMES:
         raise ValueError(f"The page size must be one of {', '.join(PAGE_SIZE_NAMES)}.")
     # The one look-up, for the key and the trend.
     earlier = previous_engagement(engagement, released_only=released_only)
     if not current_app.config["REPORT_CACHE"]:
         return build_report_pdf(engagement, page_size, earlier, with_comments=with_comments)
-    path = cache_path(engagement, page_size, earlier, released_only, with_comments)
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        pass
+    key = cache_key(engagement, page_size, earlier, released_only, with_comments)
+    cached = files.content(engagement.id, FileKind.REPORT, key)
+    if cached is not None:
+        return cached
     pdf = build_report_pdf(engagement, page_size, earlier, with_comments=with_comments)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    temporary.write_bytes(pdf)
-    temporary.replace(path)  # atomic: a reader never sees half a file
-    # Older PDFs of the same kind go (a consultant's and a reader's PDF both stay).
-    waves = "released" if released_only else "all"
-    variant = cache_variant(page_size, with_comments)
-    for stale in path.parent.glob(f"engagement-{engagement.id}-{waves}-*-{variant}.pdf"):
-        if stale != path:
-            stale.unlink(missing_ok=True)
+    store_cached_report(engagement.id, key, pdf)
     return pdf
-
-
-def forget_engagement_files(engagement_id: int) -> None:
-    """Remove the engagement's cached reports and logo from the instance folder
-    (when the engagement is deleted: a later engagement may get its id)."""
-    folder = Path(current_app.instance_path) / "reports"
-    for cached in folder.glob(f"engagement-{engagement_id}-*.pdf"):
-        cached.unlink(missing_ok=True)
-    logo = engagement_logo(engagement_id)
-    if logo is not None:
-        logo.path.unlink(missing_ok=True)

@@ -1,10 +1,11 @@
 """Report settings per engagement: who prepared it, the accent colour, an optional logo.
 
 ``prepared_by`` and ``accent_colour`` are columns of :class:`Engagement`; the logo
-is a file in the instance folder, ``logos/engagement-<id>.png`` or ``.jpg``,
-accepted only when its first bytes say PNG or JPEG and Pillow can read it.
-Every change bumps ``Engagement.revision``, so the cached PDF is rebuilt.
-Services flush; the view commits.
+is one of the engagement's files in the database (:mod:`assess.engagements.files`,
+kind ``logo``), accepted only when its first bytes say PNG or JPEG and Pillow can
+read it. The instance folder's old ``logos/`` is not read any more.
+Every change bumps ``Engagement.revision``, and the cached PDF's key names the
+logo's content (its SHA-256), so the PDF is rebuilt. Services flush; the view commits.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
-from flask import current_app
-
+from assess.engagements import files
+from assess.engagements.files import LOGO_KEY, FileKind
 from assess.engagements.models import Engagement
 from assess.extensions import db
+from assess.text import without_bidi_controls
 
 LOGO_MAX_BYTES = 1024 * 1024
 LOGO_MAX_PIXELS = 4000  # per side
@@ -29,6 +30,7 @@ MAGIC = {
     b"\xff\xd8\xff": ("jpg", "image/jpeg"),
 }
 MEDIA_TYPES = {"png": "image/png", "jpg": "image/jpeg"}
+EXTENSIONS = {media_type: extension for extension, media_type in MEDIA_TYPES.items()}
 
 
 class ReportSettingsError(ValueError):
@@ -37,22 +39,44 @@ class ReportSettingsError(ValueError):
 
 @dataclass(frozen=True)
 class Logo:
-    path: Path
+    """An engagement's logo as stored: what it is, not its bytes."""
+
     media_type: str
+    sha256: str
+    size: int
 
-
-def logos_dir() -> Path:
-    return Path(current_app.instance_path) / "logos"
+    @property
+    def extension(self) -> str:
+        """'png' or 'jpg' (for a file name, as in the organisation's export)."""
+        return EXTENSIONS[self.media_type]
 
 
 def engagement_logo(engagement_id: int) -> Logo | None:
-    """The engagement's uploaded logo, if there is one."""
-    folder = logos_dir()
-    for extension, media_type in MEDIA_TYPES.items():
-        path = folder / f"engagement-{engagement_id}.{extension}"
-        if path.is_file():
-            return Logo(path, media_type)
-    return None
+    """The engagement's uploaded logo, if there is one (its bytes are not read)."""
+    found = files.describe(engagement_id, FileKind.LOGO, LOGO_KEY)
+    return None if found is None else Logo(found.media_type, found.sha256, found.size)
+
+
+@dataclass(frozen=True)
+class LogoImage:
+    """An engagement's logo with its bytes (at most :data:`LOGO_MAX_BYTES`)."""
+
+    logo: Logo
+    content: bytes
+
+
+def logo_image(engagement_id: int) -> LogoImage | None:
+    """The engagement's logo with its bytes, if there is one (one query)."""
+    found = files.read(engagement_id, FileKind.LOGO, LOGO_KEY)
+    if found is None:
+        return None
+    stored, content = found
+    return LogoImage(Logo(stored.media_type, stored.sha256, stored.size), content)
+
+
+def logo_content(engagement_id: int, sha256: str | None = None) -> bytes | None:
+    """The logo's bytes; given ``sha256``, only while the logo is still that one."""
+    return files.content(engagement_id, FileKind.LOGO, LOGO_KEY, sha256=sha256)
 
 
 def normalise_colour(value: str) -> str:
@@ -108,7 +132,7 @@ def update_report_settings(
     remove_logo: bool = False,
 ) -> bool:
     """Save the settings; True when anything changed (the revision is bumped then)."""
-    prepared_by = " ".join((prepared_by or "").split())
+    prepared_by = " ".join(without_bidi_controls(prepared_by or "").split())
     if len(prepared_by) > PREPARED_BY_MAX:
         raise ReportSettingsError(
             f"'Prepared by' is longer than {PREPARED_BY_MAX} characters."
@@ -122,19 +146,10 @@ def update_report_settings(
     if colour != (engagement.accent_colour or "").lower():
         engagement.accent_colour = colour
         changed = True
-    existing = engagement_logo(engagement.id)
     if logo and kind:
-        folder = logos_dir()
-        folder.mkdir(parents=True, exist_ok=True)
-        target = folder / f"engagement-{engagement.id}.{kind}"
-        temporary = target.with_suffix(".tmp")
-        temporary.write_bytes(logo)
-        temporary.replace(target)
-        if existing is not None and existing.path != target:
-            existing.path.unlink(missing_ok=True)
+        files.store(engagement.id, FileKind.LOGO, LOGO_KEY, logo, MEDIA_TYPES[kind])
         changed = True
-    elif remove_logo and existing is not None:
-        existing.path.unlink(missing_ok=True)
+    elif remove_logo and files.remove(engagement.id, FileKind.LOGO, key=LOGO_KEY):
         changed = True
     if changed:
         engagement.revision += 1

@@ -24,7 +24,7 @@ from assess.reports.service import PAGE_SIZE_NAMES, engagement_report_pdf, repor
 from assess.reports.settings import (
     LOGO_MAX_BYTES,
     ReportSettingsError,
-    engagement_logo,
+    logo_image,
     update_report_settings,
 )
 
@@ -79,13 +79,13 @@ def results(engagement_id: int) -> ResponseReturnValue:
 @login_required
 def logo(engagement_id: int) -> ResponseReturnValue:
     engagement = engagement_for(engagement_id)
-    found = engagement_logo(engagement.id)
+    found = logo_image(engagement.id)
     if found is None:
         abort(404, description="This engagement's report has no logo.")
-    # At most 1 MB (checked on upload): read whole, no file handle left open.
+    # At most 1 MB (checked on upload), from the database.
     return Response(
-        found.path.read_bytes(),
-        mimetype=found.media_type,
+        found.content,
+        mimetype=found.logo.media_type,
         headers={"Cache-Control": "private, no-cache", "X-Content-Type-Options": "nosniff"},
     )
 

@@ -10,7 +10,6 @@ from assess.accounts.models import User
 from assess.audit.log import record
 from assess.engagements.models import Engagement, Organisation
 from assess.extensions import db
-from assess.reports.service import forget_engagement_files
 from assess.workspaces.models import Membership, Workspace
 from assess.workspaces.services import (
     WorkspaceError,
@@ -135,17 +134,9 @@ def delete_command(name: str, yes: bool) -> None:
             abort=True,
         )
     label = workspace.name
-    engagement_ids = list(
-        db.session.scalars(
-            select(Engagement.id)
-            .join(Organisation, Organisation.id == Engagement.organisation_id)
-            .where(Organisation.workspace_id == workspace.id)
-        )
-    )
-    delete_workspace(workspace)  # its own audit log goes with it
+    # Its own audit log and its engagements' files (logos, cached reports) go with it.
+    delete_workspace(workspace)
     record("workspace_deleted", actor="operator",
            detail=f"{label}: {engagements} engagements")
     db.session.commit()
-    for engagement_id in engagement_ids:
-        forget_engagement_files(engagement_id)
     click.echo(f"Deleted workspace {label} and its {engagements} engagements.")

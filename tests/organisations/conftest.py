@@ -85,7 +85,8 @@ def make_client(
                        engagement_id=engagement.id, actor="carl@example.com",
                        detail=f"answers of {name}")
             db.session.commit()
-            report_service.engagement_report_pdf(engagement)  # a cached PDF on disk
+            report_service.engagement_report_pdf(engagement)  # a cached PDF, stored
+            db.session.commit()
         organisation = engagements[0].organisation
         reader = make_user("reader", workspace=workspace, organisations=[organisation])
         membership = db.session.query(Membership).filter_by(user_id=reader.id).one()

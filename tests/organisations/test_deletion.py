@@ -1,6 +1,7 @@
 """Deleting an organisation (owners, after typing its name) leaves no row, file or
 cache entry behind, apart from the audit entry that records it: checked by listing
-every table of the metadata and every file of the instance folder."""
+every table of the metadata (logos and cached reports are rows of
+``engagement_files``) and the instance folder."""
 
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ from sqlalchemy import Table, select
 from assess.audit import log
 from assess.audit.models import AuditEntry
 from assess.db import Base
+from assess.engagements.files import EngagementFile
 from assess.extensions import db
-from assess.organisations.deletion import delete_organisation, remove_files
+from assess.organisations.deletion import delete_organisation
 
 from .conftest import Client
 
@@ -83,17 +85,15 @@ def every_row() -> dict[str, int]:
     }
 
 
-def files(app: Flask) -> set[str]:
+def file_kinds(engagement_ids: list[int]) -> set[str]:
+    """The kinds of the engagements' stored files (logo, report)."""
+    query = select(EngagementFile.kind).where(EngagementFile.engagement_id.in_(engagement_ids))
+    return {str(kind) for kind in db.session.scalars(query)}
+
+
+def instance_files(app: Flask) -> set[str]:
     folder = Path(app.instance_path)
     return {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()}
-
-
-def engagement_files(names: set[str], engagement_ids: list[int]) -> set[str]:
-    return {
-        name for name in names
-        for i in engagement_ids
-        if Path(name).name.startswith((f"engagement-{i}-", f"engagement-{i}."))
-    }
 
 
 def test_deleting_leaves_nothing_of_the_organisation_but_the_entry_recording_it(
@@ -110,13 +110,11 @@ def test_deleting_leaves_nothing_of_the_organisation_but_the_entry_recording_it(
     # The world holds one of everything this test means to see go.
     for table in ("engagements", "responses", "answers", "segment_answers", "comments",
                   "links", "mailings", "share_links", "reader_access", "account_tokens",
-                  "audit_entries"):
+                  "audit_entries", "engagement_files"):
         assert before.get(table), f"the organisation holds no {table}: nothing to test"
     kept_before = held_rows(kept.organisation.id, kept_ids)
-    files_before = files(app)
-    assert {Path(n).parent.name for n in engagement_files(files_before, doomed_ids)} == {
-        "logos", "reports"
-    }
+    assert file_kinds(doomed_ids) == {"logo", "report"}
+    files_before = instance_files(app)
     counts_before = every_row()
 
     owner = signed_in(app, "owner@example.com")
@@ -139,11 +137,13 @@ def test_deleting_leaves_nothing_of_the_organisation_but_the_entry_recording_it(
     )
     assert "2 share links" in entry.detail and "2 logos" in entry.detail
 
-    left = engagement_files(files(app), doomed_ids)
-    assert left == set(), f"files left: {left}"
-    # The other organisation keeps every row and file.
+    assert file_kinds(doomed_ids) == set()
+    # Nothing of it was ever on disk, so nothing is left there.
+    assert instance_files(app) == files_before
+    assert not any(name.startswith(("logos", "reports")) for name in files_before)
+    # The other organisation keeps every row, its logos and reports included.
     assert held_rows(kept.organisation.id, kept_ids) == kept_before
-    assert engagement_files(files(app), kept_ids) == engagement_files(files_before, kept_ids)
+    assert file_kinds(kept_ids) == {"logo", "report"}
     # What went is exactly what it held (and the owner's sign-in and the entry came).
     counts_after = every_row()
     for table, rows in before.items():
@@ -180,17 +180,15 @@ def test_only_owners_delete_and_only_their_workspace_s_organisations(
     assert every_row()["organisations"] == 2
 
 
-def test_the_service_removes_files_only_after_the_caller_commits(
+def test_the_files_go_only_when_the_caller_commits(
     app: Flask, make_client: Callable[..., Client]
 ) -> None:
     acme = make_client("Acme Ltd")
     ids = [e.id for e in acme.engagements]
-    deletion = delete_organisation(acme.organisation)
-    assert engagement_files(files(app), ids)  # nothing on disk goes before the commit
+    delete_organisation(acme.organisation)
     db.session.rollback()  # the request failed: everything is still there
     assert every_row()["organisations"] == 1
-    assert engagement_files(files(app), ids)
-    deletion = delete_organisation(db.session.get(type(acme.organisation), acme.organisation.id))
+    assert file_kinds(ids) == {"logo", "report"}
+    delete_organisation(db.session.get(type(acme.organisation), acme.organisation.id))
     db.session.commit()
-    remove_files(deletion)
-    assert engagement_files(files(app), ids) == set()
+    assert file_kinds(ids) == set()

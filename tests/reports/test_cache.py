@@ -3,7 +3,6 @@ shows can have changed: responses, settings, the previous engagement, the logo."
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,10 +28,6 @@ def renders(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     return calls
 
 
-def cached_files(app: Any) -> list[Path]:
-    return sorted((Path(app.instance_path) / "reports").glob("*.pdf"))
-
-
 def test_second_request_is_served_from_the_cache(app, make_engagement, answer_all, renders):
     engagement = make_engagement()
     answer_all(engagement, "staff")
@@ -40,10 +35,11 @@ def test_second_request_is_served_from_the_cache(app, make_engagement, answer_al
     second = service.engagement_report_pdf(engagement)
     assert first == second == f"%PDF-stub {engagement.id} r{engagement.revision}  a4 #1".encode()
     assert renders == [(engagement.id, "a4")]
-    assert len(cached_files(app)) == 1
+    assert len(service.cached_reports(engagement.id)) == 1
     service.engagement_report_pdf(engagement, "letter")  # its own entry
     assert renders[-1] == (engagement.id, "letter")
-    assert len(cached_files(app)) == 2
+    assert [key.partition("/")[0] for key in service.cached_reports(engagement.id)] == [
+        "all-a4", "all-letter"]
 
 
 def test_a_new_response_or_a_settings_change_rebuilds_it(
@@ -61,9 +57,9 @@ def test_a_new_response_or_a_settings_change_rebuilds_it(
     pdf = service.engagement_report_pdf(engagement)
     assert len(renders) == 3
     assert b"New Name" in pdf and b"#3" in pdf
-    files = cached_files(app)
-    assert len(files) == 1, "stale PDFs of the engagement are removed"
-    assert f"-r{engagement.revision}-" in files[0].name
+    keys = service.cached_reports(engagement.id)
+    assert len(keys) == 1, "stale PDFs of the engagement are removed"
+    assert keys[0].startswith(f"all-a4/r{engagement.revision}-")
 
 
 def test_a_change_to_the_previous_engagement_rebuilds_the_trend(
@@ -98,7 +94,7 @@ def test_without_the_cache_every_request_renders(make_app, renders):
         service.engagement_report_pdf(engagement)
         service.engagement_report_pdf(engagement)
         assert len(renders) == 2
-        assert cached_files(app) == []
+        assert service.cached_reports(engagement.id) == []
 
 
 def test_unknown_page_size_is_refused(app, make_engagement):

@@ -10,6 +10,8 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
+from assess.engagements import files
+from assess.engagements.files import LOGO_KEY, FileKind
 from assess.engagements.services import release
 from assess.extensions import db
 from assess.reports.settings import engagement_logo
@@ -122,9 +124,10 @@ def test_a_png_logo_goes_on_the_cover(client, consultant, answer_all):
         as_text=True)
     assert "Report settings saved." in page
     found = engagement_logo(consultant.id)
-    assert found is not None and found.path.name == f"engagement-{consultant.id}.png"
+    assert found is not None and found.media_type == "image/png"
     served = client.get(f"/engagements/{consultant.id}/report/logo")
     assert served.status_code == 200 and served.mimetype == "image/png"
+    assert served.data == png()
     pdf = client.get(f"/engagements/{consultant.id}/report.pdf").data
     cover = PdfReader(io.BytesIO(pdf)).pages[0]
     images = [o.get_object() for o in cover["/Resources"].get("/XObject", {}).values()]
@@ -132,12 +135,14 @@ def test_a_png_logo_goes_on_the_cover(client, consultant, answer_all):
     screen = client.get(f"/engagements/{consultant.id}/results").get_data(as_text=True)
     assert f'src="/engagements/{consultant.id}/report/logo"' in screen
 
-    # A JPEG replaces it; removing it removes the file.
+    # A JPEG replaces it; removing it removes the stored file.
     settings(client, consultant, logo=(io.BytesIO(jpeg()), "logo.jpeg"))
     assert engagement_logo(consultant.id).media_type == "image/jpeg"
-    assert not found.path.exists()
+    assert client.get(f"/engagements/{consultant.id}/report/logo").data == jpeg()
+    assert files.keys(consultant.id, FileKind.LOGO) == [LOGO_KEY]
     settings(client, consultant, remove_logo="1")
     assert engagement_logo(consultant.id) is None
+    assert files.keys(consultant.id, FileKind.LOGO) == []
     assert client.get(f"/engagements/{consultant.id}/report/logo").status_code == 404
 
 

@@ -77,14 +77,13 @@ def test_delete_takes_everything_of_the_workspace_and_nothing_else(
     person = make_user("consultant", email="both@example.com", workspace="Alpha")
     make_user("consultant", email="both@example.com", workspace="Beta")
     gone_id, kept_id, person_id = gone.id, kept.id, person.id
-    from pathlib import Path
+    from assess.reports.settings import engagement_logo, update_report_settings
+    from tests.reports.test_views_and_settings import png
 
-    from flask import current_app
-
-    logos = Path(current_app.instance_path) / "logos"
-    logos.mkdir(parents=True, exist_ok=True)
-    (logos / f"engagement-{gone_id}.png").write_bytes(b"\x89PNG\r\n\x1a\n")
-    (logos / f"engagement-{kept_id}.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    for engagement in (gone, kept):
+        update_report_settings(engagement, prepared_by="Us", accent_colour="#1f4e79",
+                               logo=png())
+    db.session.commit()
     refused = invoke(runner, "workspace", "delete", "Alpha", input="n\n")
     assert refused.exit_code == 1
     assert db.session.get(Engagement, gone.id) is not None
@@ -96,8 +95,8 @@ def test_delete_takes_everything_of_the_workspace_and_nothing_else(
     assert db.session.scalars(select(Response.engagement_id)).all() == [kept_id]
     assert db.session.get(User, person_id) is not None  # people stay
     # A later engagement may get the deleted one's id: its logo went with it.
-    assert not (logos / f"engagement-{gone_id}.png").exists()
-    assert (logos / f"engagement-{kept_id}.png").exists()
+    assert engagement_logo(gone_id) is None
+    assert engagement_logo(kept_id) is not None
 
 
 def test_the_demo_loads_into_a_workspace_and_signs_in_with_the_printed_account(
