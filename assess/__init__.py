@@ -51,6 +51,12 @@ def _configure_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     limiter.init_app(app)
     headers.init_app(app)  # CSP, HSTS, no-store on exports (assess/headers.py)
+    from assess import text
+
+    # User strings in templates: `|bidi` isolates one in <bdi> without its bidi
+    # controls; `|strip_bidi` only removes them (titles, attributes, SVG text).
+    app.add_template_filter(text.isolated, "bidi")
+    app.add_template_filter(text.plain, "strip_bidi")
 
 
 def _register_features(app: Flask) -> None:

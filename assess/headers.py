@@ -65,6 +65,13 @@ def csp_nonce() -> str:
     return nonce
 
 
+def style_nonce() -> str | None:
+    """The nonce this response's template asked for, if any (for a view that sends
+    its own policy; :func:`add_security_headers` clears it afterwards)."""
+    nonce = g.get(_NONCE)
+    return None if nonce is None else str(nonce)
+
+
 def _behind_https() -> bool:
     return request.is_secure or str(current_app.config["BASE_URL"]).lower().startswith("https://")
 

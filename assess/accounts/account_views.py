@@ -52,6 +52,7 @@ from assess.accounts.services import AccountError, end_sessions, find_user, set_
 from assess.accounts.session import start_session
 from assess.engagements.access import SESSION_KEY, current_actor
 from assess.extensions import db
+from assess.text import without_bidi_controls
 from assess.workspaces.members import MemberError, delete_account, sole_owned_workspaces
 from assess.workspaces.members import verify_owned_workspaces as verify_workspaces
 
@@ -214,7 +215,7 @@ def change_name() -> ResponseReturnValue:
     form = NameForm()
     if not form.validate_on_submit():
         return _page(400, name_form=form)
-    current_user.name = " ".join((form.name.data or "").split())
+    current_user.name = " ".join(without_bidi_controls(form.name.data or "").split())
     db.session.commit()
     flash("Your name is changed.")
     return redirect(url_for("account.account"))

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from assess.accounts import passwords
 from assess.accounts.models import User
 from assess.extensions import db
+from assess.text import without_bidi_controls
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -32,7 +33,7 @@ def create_user(email: str, password: str, name: str = "", *, verified: bool = F
         raise AccountError(problem)
     if find_user(email) is not None:
         raise AccountError(f"There is already a user {email}.")
-    user = User(email=email, name=name.strip(),
+    user = User(email=email, name=without_bidi_controls(name).strip(),
                 email_verified_at=datetime.now(UTC).replace(tzinfo=None) if verified else None)
     user.set_password(password)
     db.session.add(user)

@@ -13,6 +13,7 @@ from assess.extensions import db
 from assess.instruments.loader import load_instrument_by_id
 from assess.instruments.schema import Instrument
 from assess.scoring.validate import MIN_ANONYMITY_THRESHOLD
+from assess.text import without_bidi_controls
 from assess.workspaces.models import Membership, ReaderAccess, Workspace
 
 DEFAULT_INSTRUMENT = "customer-centricity"
@@ -27,14 +28,15 @@ def find_organisation(workspace: Workspace, name: str) -> Organisation | None:
     workspace's organisation."""
     return db.session.scalar(
         select(Organisation).where(
-            Organisation.workspace_id == workspace.id, Organisation.name == name.strip()
+            Organisation.workspace_id == workspace.id,
+            Organisation.name == without_bidi_controls(name).strip(),
         )
     )
 
 
 def get_or_create_organisation(workspace: Workspace, name: str) -> Organisation:
     """The workspace's organisation of this name, created if it has none."""
-    name = name.strip()
+    name = without_bidi_controls(name).strip()
     if not name:
         raise EngagementError("The organisation needs a name.")
     if len(name) > 200:
@@ -92,7 +94,8 @@ def create_engagement(
     anonymity_threshold: int | None = None,
     prepared_by: str = "",
 ) -> Engagement:
-    name = name.strip()
+    name = without_bidi_controls(name).strip()
+    prepared_by = without_bidi_controls(prepared_by).strip()
     if not name:
         raise EngagementError("The engagement needs a name.")
     if len(name) > 200:

@@ -22,6 +22,7 @@ from assess.engagements.models import Engagement
 from assess.extensions import db
 from assess.respondents.links import TOKEN_SHAPE, hash_token
 from assess.sharing.models import ShareLink
+from assess.text import without_bidi_controls
 
 #: The expiry choices offered, in days; or a chosen date (``EXPIRY_DATE``).
 EXPIRY_DAYS = (7, 30, 90)
@@ -111,7 +112,7 @@ def create_share_link(
     link = ShareLink(
         engagement_id=engagement.id,
         token_hash=hash_token(token),
-        label=label.strip()[:200],
+        label=without_bidi_controls(label).strip()[:200],
         with_comments=with_comments,
         created_by=created_by,
         created_at=at,

@@ -28,10 +28,11 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from assess.engagements.access import engagement_for
 from assess.extensions import db
+from assess.headers import style_nonce
 from assess.reports.charts import ChartSink
 from assess.reports.format import FORMATS
 from assess.reports.service import PAGE_SIZE_NAMES, engagement_report_pdf, report_for
-from assess.reports.settings import engagement_logo
+from assess.reports.settings import logo_image
 from assess.sharing import links
 from assess.sharing.links import SharedReport, ShareLinkError
 
@@ -46,11 +47,17 @@ SHARED_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Robots-Tag": "noindex, nofollow",
     "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'self' 'unsafe-inline'; font-src 'self'; "
-        "img-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'"
-    ),
 }
+
+
+def shared_policy(nonce: str | None) -> str:
+    """Only our own CSS, fonts and the logo; the accent colour's inline ``<style>``
+    by this response's nonce (no 'unsafe-inline'); posting nowhere."""
+    styles = "'self'" + (f" 'nonce-{nonce}'" if nonce else "")
+    return (
+        f"default-src 'none'; style-src {styles}; font-src 'self'; "
+        "img-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'"
+    )
 
 
 # -- the consultant's side ------------------------------------------------------------
@@ -131,6 +138,7 @@ def _shared(token: str) -> SharedReport:
 def _headers(result: WerkzeugResponse) -> WerkzeugResponse:
     for name, value in SHARED_HEADERS.items():
         result.headers.setdefault(name, value)
+    result.headers.setdefault("Content-Security-Policy", shared_policy(style_nonce()))
     return result
 
 
@@ -193,7 +201,7 @@ def report_pdf(token: str) -> ResponseReturnValue:
 def logo(token: str) -> ResponseReturnValue:
     """The cover's logo (not counted as a use: the page that shows it was)."""
     shared = _shared(token)
-    found = engagement_logo(shared.engagement.id)
+    found = logo_image(shared.engagement.id)
     if found is None:
         raise WrongShareLink()
-    return Response(found.path.read_bytes(), mimetype=found.media_type)
+    return Response(found.content, mimetype=found.logo.media_type)

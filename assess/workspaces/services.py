@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, select
 
 from assess.accounts.models import User
 from assess.extensions import db
+from assess.text import without_bidi_controls
 from assess.workspaces.models import MemberRole, Membership, Workspace, WorkspaceKind
 
 
@@ -21,7 +22,7 @@ def create_workspace(
 ) -> Workspace:
     """A new workspace. The operator's (CLI) workspaces are ``verified``; one made
     by a sign-up is not until its owner's address is."""
-    name = " ".join(name.split())
+    name = " ".join(without_bidi_controls(name).split())
     if not name:
         raise WorkspaceError("The workspace needs a name.")
     if len(name) > 200:
@@ -39,7 +40,9 @@ def create_workspace(
 
 def _by_name(name: str) -> Workspace | None:
     return db.session.scalar(
-        select(Workspace).where(func.lower(Workspace.name) == " ".join(name.split()).lower())
+        select(Workspace).where(
+            func.lower(Workspace.name) == " ".join(without_bidi_controls(name).split()).lower()
+        )
     )
 
 

@@ -254,7 +254,7 @@ def test_sign_ups_are_limited_per_client_address(
 def test_the_first_run_page_opens_an_engagement_with_both_links(client: FlaskClient) -> None:
     sign_up(client)
     page = client.get("/welcome").get_data(as_text=True)
-    assert "Find out how customer-centric Contoso Energy is" in page
+    assert "Find out how customer-centric <bdi>Contoso Energy</bdi> is" in page
     # What each audience is asked, in the instrument's own words and minutes ...
     assert "What staff are asked" in page and "“How we treat our customers”" in page
     assert "about 15 minutes, 60 statements" in page
@@ -312,11 +312,11 @@ def test_a_company_s_staff_are_told_that_their_employer_runs_the_survey(
     page = client.get("/welcome").get_data(as_text=True)
     found = open_links(page)
     staff = client.get(found["staff"]).get_data(as_text=True)
-    assert "Contoso Energy, your employer, runs this questionnaire itself." in staff
-    assert ("Contoso Energy sees the results only for groups of at least 5 people, so it "
-            "cannot see how you or a small team answered.") in staff
+    assert "<bdi>Contoso Energy</bdi>, your employer, runs this questionnaire itself." in staff
+    assert ("<bdi>Contoso Energy</bdi> sees the results only for groups of at least 5 people, "
+            "so it cannot see how you or a small team answered.") in staff
     customer = client.get(found["customer"]).get_data(as_text=True)
-    assert "This questionnaire is run by Contoso Energy." in customer
+    assert "This questionnaire is run by <bdi>Contoso Energy</bdi>." in customer
     assert "your employer" not in customer
 
 
@@ -327,7 +327,7 @@ def test_a_consultancy_s_respondents_are_not_told_about_an_employer(
 
     engagement = make_engagement(prepared_by="Dana Smith")
     staff = client.get(f"/r/{open_token(engagement, 'staff')}").get_data(as_text=True)
-    assert "This questionnaire is run by Dana Smith for Acme Ltd." in staff
+    assert "This questionnaire is run by <bdi>Dana Smith</bdi> for <bdi>Acme Ltd</bdi>." in staff
     assert "your employer" not in staff
     assert "Results are only ever shown for groups of at least" in staff
 

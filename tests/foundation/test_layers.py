@@ -23,11 +23,14 @@ PACKAGE = Path(assess.__file__).parent
 LAYERS: dict[str, float] = {
     "config": 0,
     "paths": 0,
+    "text": 0,  # user text without bidi controls (pure)
     "db": 1,
     "extensions": 1,
     "limits": 1,
     "mailer": 1,
     "headers": 1,  # security headers on every response
+    "faults": 1,  # fault injection for the resilience tests (off unless a test sets it)
+    "gunicorn_config": 1,  # gunicorn's settings, from config
     "audit": 1.5,  # the log every layer above writes to
     "scoring": 2,
     "instruments": 3,

@@ -90,7 +90,7 @@ def test_a_consultant_invites_a_reader_by_link_who_then_reads_only_what_is_relea
     [path] = LINK.findall(made.get_data(as_text=True))
     assert "rita@client.example" in consultant.get(
         f"/organisations/{organisation_id}").get_data(as_text=True)  # pending
-    assert "read the assessment results it shares with you for Acme Ltd" in (
+    assert "read the assessment results it shares with you for <bdi>Acme Ltd</bdi>" in (
         app.test_client().get(path).get_data(as_text=True))
 
     reader = join(app, path)

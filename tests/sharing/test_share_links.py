@@ -14,7 +14,6 @@ import hashlib
 import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,6 +23,7 @@ from sqlalchemy import func, select
 
 from assess.audit.models import AuditEntry
 from assess.extensions import db
+from assess.reports.service import cached_reports
 from assess.sharing import links, share_views
 from assess.sharing.models import ShareLink
 from tests.access import give_reader
@@ -216,7 +216,13 @@ def test_the_shared_page_is_the_report_read_only_without_comments(
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     assert pdf.data == STUB_PDF
     assert stub_pdf == [{"page_size": "letter", "released_only": True, "with_comments": False}]
+    # The accent colour's <style> is allowed by its nonce, not by 'unsafe-inline'.
+    [nonce] = re.findall(r'<style nonce="([^"]+)">', html)
+    assert "style-src 'self' 'nonce-" + nonce + "';" in page.headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in page.headers["Content-Security-Policy"]
+    assert not re.search(r'\sstyle="', html)
     for answer in (page, pdf):
+        assert "default-src 'none'" in answer.headers["Content-Security-Policy"]
         assert answer.headers["Referrer-Policy"] == "no-referrer"
         assert "noindex" in answer.headers["X-Robots-Tag"]
         assert answer.headers["Cache-Control"] == "no-store"
@@ -248,9 +254,9 @@ def test_the_shared_pdf_is_the_report_with_or_without_comments(
     assert COMMENT not in pdf_text(first.data)
     assert "not included in this copy" in pdf_text(first.data)
     assert COMMENT in pdf_text(second.data)
-    cached = sorted(p.name for p in (Path(app.instance_path) / "reports").glob("*.pdf"))
-    assert len(cached) == 2 and sum(name.endswith("-a4-nocomments.pdf") for name in cached) == 1
-    # Each is served from its own file again, not swapped for the other.
+    cached = sorted(key.partition("/")[0] for key in cached_reports(released.id))
+    assert cached == ["released-a4", "released-a4-nocomments"]
+    # Each is served from its own cached copy again, not swapped for the other.
     assert reader.get(f"/s/{without}/report.pdf").data == first.data
     assert reader.get(f"/s/{with_comments}/report.pdf").data == second.data
 
