@@ -28,6 +28,8 @@ ACTIONS: dict[str, str] = {
     "share_link_revoked": "revoked a share link",
     "share_link_used": "opened a share link",
     "export": "exported answers",
+    "responses_imported": "imported responses",
+    "import_removed": "removed an import",
     "report_download": "downloaded a report",
     "organisation_export": "exported an organisation",
     "organisation_deleted": "deleted an organisation",

@@ -149,16 +149,20 @@ def _send_to_pasted(
     chosen: Audience,
     what: str,
     send: Callable[[list[str]], invitations.MailingOutcome],
-) -> tuple[WerkzeugResponse | None, list[str]]:
-    """Parse the pasted addresses and send; nothing goes out if any address is bad.
+) -> tuple[WerkzeugResponse | None, list[mail.AddressProblem]]:
+    """Parse the pasted addresses and send; nothing goes out if anything pasted is
+    not an address (the form shows the list again, as typed, to correct).
 
-    Returns the redirect after a send (or None to show the form again) and the
-    addresses that were not e-mail addresses.
+    Returns the redirect after a send (or None to show the form again) and what
+    was not an e-mail address, with its position.
     """
     parsed = mail.parse_addresses(form.addresses.data or "")
     if parsed.invalid:
+        count = len(parsed.invalid)
         form.addresses.errors = [
-            "Nothing was sent. These are not e-mail addresses; correct or remove them:"
+            f"Nothing was sent. {count} of the items pasted "
+            f"{'is not an e-mail address' if count == 1 else 'are not e-mail addresses'}; "
+            f"correct or remove {'it' if count == 1 else 'them'} and send again:"
         ]
         return None, parsed.invalid
     try:
@@ -177,7 +181,7 @@ def invite(engagement_id: int, audience: str) -> ResponseReturnValue:
     verified = invitations.may_mail_others(engagement)
     settings = _settings_or_none() if verified else None
     form = InvitationForm()
-    problems: list[str] = []
+    problems: list[mail.AddressProblem] = []
     if settings is not None and form.validate_on_submit():
         sent, problems = _send_to_pasted(
             form, engagement, chosen, "invitation",
@@ -212,7 +216,7 @@ def remind(engagement_id: int, audience: str) -> ResponseReturnValue:
     verified = invitations.may_mail_others(engagement)
     settings = _settings_or_none() if verified else None
     form = ReminderForm()
-    problems: list[str] = []
+    problems: list[mail.AddressProblem] = []
     if settings is not None and form.validate_on_submit():
         sent, problems = _send_to_pasted(
             form, engagement, chosen, "reminder",

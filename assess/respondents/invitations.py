@@ -32,6 +32,7 @@ from assess.instruments.schema import Audience
 from assess.respondents import links, mail
 from assess.respondents.models import Link, Mailing, MailingKind
 from assess.scoring.validate import MIN_ANONYMITY_THRESHOLD
+from assess.text import without_bidi_controls
 from assess.workspaces.models import Workspace
 
 
@@ -107,7 +108,7 @@ def _context(engagement: Engagement, audience: Audience) -> dict[str, object]:
 
 def invitation_body(engagement: Engagement, audience: Audience, url: str, note: str) -> str:
     return render_template(
-        "respondents/email/invitation.txt", url=url, note=note.strip(),
+        "respondents/email/invitation.txt", url=url, note=without_bidi_controls(note).strip(),
         **_context(engagement, audience),
     )
 

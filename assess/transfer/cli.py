@@ -1,4 +1,5 @@
-"""``assess responses import|export``: responses in and out as CSV or XLSX."""
+"""``assess responses import|export|imports|remove-import``: responses in and out
+as CSV or XLSX, and removing an import as a whole."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from assess.engagements.services import EngagementError, find_engagement
 from assess.extensions import db
 from assess.instruments.schema import Audience
 from assess.transfer import services
-from assess.transfer.services import FileProblem, ImportRejected, TransferError
+from assess.transfer.services import COMMAND_LINE, FileProblem, ImportRejected, TransferError
 
 responses_cli = AppGroup("responses", help="Import and export an engagement's responses.")
 
@@ -71,7 +72,9 @@ def import_command(engagement: str, file: Path, audience: str) -> None:
     id. Items: a whole number on the item's scale, empty when skipped, NA for
     "not applicable". A file with any bad cell is refused as a whole, with the
     list of bad cells. Rows whose respondent is already there are skipped, so
-    importing the same file twice adds nothing (see docs/results.md).
+    importing the same file twice adds nothing (see docs/results.md). Rows
+    with no rated answer are no response: skipped and listed. The import is
+    recorded as a batch that `assess responses remove-import` removes.
     """
     found = _engagement(engagement)
     size = file.stat().st_size
@@ -93,6 +96,61 @@ def import_command(engagement: str, file: Path, audience: str) -> None:
             raise click.ClickException(f"{file.name}: {error}") from None
     db.session.commit()
     click.echo(report.summary())
+    if report.batch_id is not None:
+        click.echo(
+            f"Recorded as import {report.batch_id}; to undo it: "
+            f"assess responses remove-import {found.id} {report.batch_id}"
+        )
+
+
+@responses_cli.command("imports")
+@click.argument("engagement")
+def imports_command(engagement: str) -> None:
+    """List ENGAGEMENT's imports, newest first: id, when (UTC), who, audience,
+    responses, file."""
+    with intent(write=False):
+        found = _engagement(engagement)
+        batches = services.import_batches(found)
+    if not batches:
+        click.echo(f"Engagement {found.id} has no recorded imports.", err=True)
+        return
+    for batch in batches:
+        click.echo(
+            f"{batch.id}\t{batch.imported_at:%Y-%m-%d %H:%M}\t{batch.imported_by}\t"
+            f"{batch.audience}\t{batch.responses}\t{batch.filename}"
+        )
+
+
+@responses_cli.command("remove-import")
+@click.argument("engagement")
+@click.argument("batch", type=int)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def remove_import_command(engagement: str, batch: int, yes: bool) -> None:
+    """Delete import BATCH of ENGAGEMENT: exactly the responses it added, with
+    their answers and comments (see `assess responses imports`)."""
+    found = _engagement(engagement)
+    imported = services.find_import(found, batch)
+    if imported is None:
+        raise click.ClickException(
+            f"Engagement {found.id} has no import {batch}: see `assess responses imports "
+            f"{found.id}`."
+        )
+    if not yes:
+        click.confirm(
+            f"Delete the {imported.responses:,} {imported.audience} responses that "
+            f"{imported.filename} added on {imported.imported_at:%Y-%m-%d %H:%M} UTC?",
+            abort=True, err=True,
+        )
+    try:
+        removed = services.remove_import(found, batch, actor=COMMAND_LINE)
+    except TransferError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(
+        f"Removed import {removed.id} ({removed.filename}): {removed.responses:,} "
+        f"{removed.audience} responses deleted."
+    )
 
 
 @responses_cli.command("export")
@@ -102,14 +160,18 @@ def import_command(engagement: str, file: Path, audience: str) -> None:
 @click.option("--audience", type=_AUDIENCES, default=None,
               help="Only this audience (default: each audience of the instrument).")
 @click.option("--output", "-o", default=None,
-              help="The file to write, or - for standard output. Default: "
-                   "engagement-ID-AUDIENCE.csv per audience, or engagement-ID-responses.xlsx "
-                   "with a sheet per audience, in the current folder.")
+              help="A file, or a folder (its files are named engagement-ID-AUDIENCE.csv "
+                   "or engagement-ID-responses.xlsx). Default, and -: standard output, "
+                   "for one audience's CSV or a workbook. CSVs of several audiences "
+                   "need a folder.")
 def export_command(engagement: str, fmt: str, audience: str | None, output: str | None) -> None:
     """Write ENGAGEMENT's submitted responses in the import layout.
 
-    Importing the files into a new engagement gives identical results. Text
-    cells that a spreadsheet would run as a formula get a leading apostrophe.
+    Never writes into the current folder unasked: one CSV (--audience, or an
+    instrument of one audience) or a workbook goes to standard output unless -o
+    says where, so `> file.csv` works. Importing the files into a new engagement
+    gives identical results. Text cells that a spreadsheet would run as a
+    formula get a leading apostrophe.
     """
     with intent(write=False):
         found = _engagement(engagement)
@@ -121,22 +183,58 @@ def export_command(engagement: str, fmt: str, audience: str | None, output: str 
                 raise click.ClickException(str(error)) from None
             audiences = [audience]
         if fmt == "xlsx":
-            name = output or services.export_filename(found, audience, "xlsx")
+            name = _target(output, services.export_filename(found, audience, "xlsx"))
+            if name == "-" and _stdout_is_terminal():
+                raise click.ClickException(
+                    "An Excel workbook is not text for a terminal: give -o FILE (or -o DIR), "
+                    "or redirect standard output to a file (> responses.xlsx)."
+                )
             sheets = {a: services.export_rows(found, a) for a in audiences}
             with _open_binary(name) as out:
                 counts = services.write_xlsx(sheets, out)
             _report(name, ", ".join(f"{n:,} {a}" for a, n in counts.items()))
             return
-        if output is not None and len(audiences) > 1:
-            raise click.ClickException(
-                "A CSV file holds one audience: add --audience, or leave out --output "
-                "to write one file per audience."
-            )
-        for chosen in audiences:
-            name = output or services.export_filename(found, chosen, "csv")
+        if len(audiences) == 1:
+            [chosen] = audiences
+            names = {chosen: _target(output, services.export_filename(found, chosen, "csv"))}
+        else:
+            folder = _csv_folder(output)
+            names = {a: str(folder / services.export_filename(found, a, "csv")) for a in audiences}
+        for chosen, name in names.items():
             with _open_text(name) as out:
                 count = services.write_csv(services.export_rows(found, chosen), out)
             _report(name, f"{count:,} {chosen}")
+
+
+def _target(output: str | None, default_name: str) -> str:
+    """Where one file goes: standard output ("-") unless -o names a file or a folder."""
+    if output is None or output == "-":
+        return "-"
+    if Path(output).is_dir():
+        return str(Path(output) / default_name)
+    return output
+
+
+def _csv_folder(output: str | None) -> Path:
+    """The folder for one CSV per audience (made if missing); -o must name it."""
+    several = (
+        "A CSV holds one audience: give -o DIR to write one file per audience into "
+        "that folder, or --audience to write one audience's CSV"
+    )
+    if output is None or output == "-":
+        raise click.ClickException(f"{several} to standard output.")
+    folder = Path(output)
+    if folder.suffix.lower() == ".csv" or (folder.exists() and not folder.is_dir()):
+        raise click.ClickException(f"{several} to {output}.")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise click.ClickException(f"Cannot make the folder {output}: {error.strerror}.") from None
+    return folder
+
+
+def _stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
 
 
 def _report(name: str, what: str) -> None:

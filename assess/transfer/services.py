@@ -6,7 +6,11 @@ Import: :func:`import_responses` reads and checks the whole file first
 transaction with bulk inserts (``COPY`` on PostgreSQL): each row becomes a
 submitted response dated today, with its answer codes
 (:mod:`assess.respondents.codes`). Rows whose respondent id is already in the
-engagement are skipped, so importing the same file twice adds nothing.
+engagement are skipped, so importing the same file twice adds nothing; rows
+with no rated answer are no response (scoring rule 1) and are skipped too,
+listed in the report. The responses of one import are one
+:class:`~assess.transfer.models.ImportBatch`, which :func:`remove_import`
+deletes as a whole.
 
 Export: :func:`export_rows` streams the same layout back, one row per submitted
 response; :func:`write_csv` and :func:`write_xlsx` neutralise text cells that a
@@ -19,19 +23,24 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import IO, Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
+from assess.accounts.models import User
+from assess.audit.log import now, record
 from assess.engagements.models import Engagement
 from assess.extensions import db
 from assess.instruments.schema import Audience
 from assess.respondents.codes import CodeLayout
 from assess.respondents.models import Answer, Comment, Response, ResponseStatus, SegmentAnswer
-from assess.respondents.recording import NewResponse, record_submitted
+from assess.respondents.recording import NewResponse, bump_revision, record_submitted
+from assess.text import without_bidi_controls
 
 from .layout import NOT_APPLICABLE, Layout, neutralise
+from .models import ImportBatch, ImportSource
 from .parsing import DERIVED_ID_PREFIX, CellError, ImportRejected, parse
 from .reading import FileProblem, detect_format, read_rows, xlsx_rows_total
 
@@ -40,15 +49,24 @@ __all__ = [
     "FileProblem",
     "ImportRejected",
     "ImportReport",
+    "ImportSource",
     "TransferError",
     "export_rows",
+    "import_batches",
     "import_responses",
+    "remove_import",
     "write_csv",
     "write_xlsx",
 ]
 
 #: Respondent id of an exported response that has no answers and no id of its own.
 EMPTY_ID_PREFIX = DERIVED_ID_PREFIX + "empty-"
+
+#: Who ran an import or removed one, when it was not a signed-in user.
+COMMAND_LINE = "command line"
+
+#: Row numbers listed in an import's summary; the rest are counted.
+LISTED_ROWS = 20
 
 
 class TransferError(ValueError):
@@ -67,11 +85,23 @@ class ImportReport:
     blank_rows: int
     missing_items: list[str] = field(default_factory=list)
     derived_ids: bool = False  # rows without a respondent id got one from their content
+    # File row numbers (the header is row 1) of rows with no rated answer: no
+    # response (scoring rule 1), so skipped, never stored.
+    no_rated_answer: list[int] = field(default_factory=list)
+    batch_id: int | None = None  # the import's batch, when it stored anything
 
     def summary(self) -> str:
         parts = [f"Imported {self.imported:,} {self.audience} responses"]
         if self.already_imported:
             parts.append(f"{self.already_imported:,} already imported (skipped)")
+        if self.no_rated_answer:
+            count = len(self.no_rated_answer)
+            rows = ", ".join(str(n) for n in self.no_rated_answer[:LISTED_ROWS])
+            more = f" and {count - LISTED_ROWS:,} more" if count > LISTED_ROWS else ""
+            parts.append(
+                f"{count:,} {'row' if count == 1 else 'rows'} with no rated answer skipped, "
+                f"as no response (row{'s' if count > 1 else ''} {rows}{more})"
+            )
         if self.blank_rows:
             parts.append(f"{self.blank_rows:,} empty rows ignored")
         text = "; ".join(parts) + "."
@@ -123,8 +153,11 @@ def import_responses(
     *,
     size: int | None = None,
     progress: Progress | None = None,
+    source: ImportSource = ImportSource.COMMAND_LINE,
+    user_id: int | None = None,
 ) -> ImportReport:
-    """Check the whole file, then add its rows as submitted responses.
+    """Check the whole file, then add its rows as submitted responses, as one
+    batch (``source`` and ``user_id`` say who imported it) and an audit entry.
 
     Raises :class:`FileProblem` (unreadable file) or :class:`ImportRejected`
     (bad cells) having written nothing; :class:`TransferError` for a wrong
@@ -149,20 +182,33 @@ def import_responses(
     if parsed.rows == 0:
         raise FileProblem("The file has a header row but no responses below it.")
 
+    # Scoring rule 1: a row with no rated answer is no response; never stored.
+    no_answer = [n for n in range(parsed.rows) if not parsed.has_rated_answer(n)]
+    skipped = set(no_answer)
     existing = _respondent_ids(engagement, chosen)
-    new_rows = [n for n, eid in enumerate(parsed.external_ids) if eid not in existing]
+    new_rows = [
+        n for n, eid in enumerate(parsed.external_ids) if n not in skipped and eid not in existing
+    ]
     report = ImportReport(
         audience=str(chosen),
         format=kind,
         rows=parsed.rows,
         imported=len(new_rows),
-        already_imported=parsed.rows - len(new_rows),
+        already_imported=parsed.rows - len(new_rows) - len(no_answer),
         blank_rows=parsed.blank_rows,
         missing_items=parsed.missing_items,
         derived_ids=any(e.startswith(DERIVED_ID_PREFIX) for e in parsed.external_ids),
+        no_rated_answer=[parsed.row_numbers[n] for n in no_answer],
     )
     if not new_rows:
         return report
+    batch = ImportBatch(
+        engagement_id=engagement.id, audience=chosen, filename=_shown_name(filename),
+        source=source, user_id=user_id, imported_at=now(), responses=len(new_rows),
+    )
+    db.session.add(batch)
+    db.session.flush()
+    report.batch_id = batch.id
     if progress is not None:
         progress.start(f"Writing {len(new_rows):,} responses", len(new_rows))
     dbapi = db.session.connection().dialect.dbapi
@@ -182,6 +228,7 @@ def import_responses(
         record_submitted(
             engagement.id, layout, responses,
             on_progress=progress.update if progress is not None else None,
+            import_batch_id=batch.id,
         )
     except (IntegrityError, driver_integrity):
         db.session.rollback()
@@ -192,7 +239,114 @@ def import_responses(
     finally:
         if progress is not None:
             progress.finish()
+    record(
+        "responses_imported", workspace_id=engagement.organisation.workspace_id,
+        organisation_id=engagement.organisation_id, engagement_id=engagement.id,
+        actor=COMMAND_LINE if source == ImportSource.COMMAND_LINE else None,
+        detail=f"{batch.filename}: {len(new_rows):,} {chosen} responses (import {batch.id})",
+    )
     return report
+
+
+def _shown_name(filename: str) -> str:
+    """The file's own name, without any folder a browser sent, as a person reads it."""
+    name = without_bidi_controls(filename).replace("\\", "/").rsplit("/", 1)[-1].strip()
+    return (name or "(no name)")[:255]
+
+
+# -- the imports of an engagement, and removing one ----------------------------------
+
+
+@dataclass(frozen=True)
+class ImportedFile:
+    """One import, as the engagement page and ``assess responses imports`` show it."""
+
+    id: int
+    engagement_id: int
+    filename: str
+    audience: str
+    imported_by: str  # an address, "command line", or "a deleted account"
+    imported_at: datetime  # naive UTC
+    responses: int  # how many it stored (and removing it deletes)
+
+    @property
+    def by_whom(self) -> str:
+        """"by alice@example.com", or "from the command line"."""
+        if self.imported_by == COMMAND_LINE:
+            return "from the command line"
+        return f"by {self.imported_by}"
+
+
+def import_batches(engagement: Engagement) -> list[ImportedFile]:
+    """The engagement's imports, newest first."""
+    rows = db.session.execute(
+        select(ImportBatch, User.email)
+        .outerjoin(User, User.id == ImportBatch.user_id)
+        .where(ImportBatch.engagement_id == engagement.id)
+        .order_by(ImportBatch.imported_at.desc(), ImportBatch.id.desc())
+    ).all()
+    return [_imported_file(batch, email) for batch, email in rows]
+
+
+def find_import(engagement: Engagement, batch_id: int) -> ImportedFile | None:
+    """The engagement's import of this id; None when it has none (another
+    engagement's batch is not found either)."""
+    row = db.session.execute(
+        select(ImportBatch, User.email)
+        .outerjoin(User, User.id == ImportBatch.user_id)
+        .where(ImportBatch.id == batch_id, ImportBatch.engagement_id == engagement.id)
+    ).first()
+    return None if row is None else _imported_file(row[0], row[1])
+
+
+def _imported_file(batch: ImportBatch, email: str | None) -> ImportedFile:
+    if batch.source == ImportSource.COMMAND_LINE:
+        who = COMMAND_LINE
+    else:
+        who = email or "a deleted account"
+    return ImportedFile(
+        id=batch.id, engagement_id=batch.engagement_id, filename=batch.filename,
+        audience=str(batch.audience), imported_by=who, imported_at=batch.imported_at,
+        responses=batch.responses,
+    )
+
+
+def remove_import(
+    engagement: Engagement, batch_id: int, *, actor: str | None = None
+) -> ImportedFile:
+    """Delete the import and exactly its responses (their answers, segment answers
+    and comments go by the database's cascades); cached reports and results are
+    refreshed (the revision is bumped); an audit entry names the file. ``actor``:
+    who, when not the signed-in user. Raises :class:`TransferError` when the
+    engagement has no such import. The caller commits."""
+    found = find_import(engagement, batch_id)
+    if found is None:
+        raise TransferError(f"Engagement {engagement.id} has no import {batch_id}.")
+    removed = db.session.scalar(
+        select(func.count()).select_from(Response).where(Response.import_batch_id == batch_id)
+    ) or 0
+    deleted = db.session.execute(
+        delete(ImportBatch)
+        .where(ImportBatch.id == batch_id)
+        .execution_options(synchronize_session=False)
+    )
+    if deleted.rowcount != 1:  # type: ignore[attr-defined]  # a DELETE gives a CursorResult
+        # Someone removed it at the same moment (their DELETE won the row lock).
+        raise TransferError(f"Import {batch_id} has just been removed by someone else.")
+    # Responses the session holds may be gone: read them again if used.
+    db.session.expire_all()
+    bump_revision(engagement.id)
+    record(
+        "import_removed", workspace_id=engagement.organisation.workspace_id,
+        organisation_id=engagement.organisation_id, engagement_id=engagement.id,
+        actor=actor,
+        detail=f"{found.filename}: {removed:,} {found.audience} responses (import {found.id})",
+    )
+    return ImportedFile(
+        id=found.id, engagement_id=found.engagement_id, filename=found.filename,
+        audience=found.audience, imported_by=found.imported_by,
+        imported_at=found.imported_at, responses=removed,
+    )
 
 
 # -- export ---------------------------------------------------------------------------

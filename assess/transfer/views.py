@@ -19,7 +19,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_login import login_required
+from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from assess.audit.log import record
@@ -27,7 +27,8 @@ from assess.engagements.access import engagement_for, exportable_audiences, may_
 from assess.engagements.models import Engagement
 from assess.extensions import db
 from assess.transfer import services
-from assess.transfer.services import FileProblem, ImportRejected, TransferError
+from assess.transfer.forms import RemoveImportForm
+from assess.transfer.services import FileProblem, ImportRejected, ImportSource, TransferError
 
 bp = Blueprint("transfer", __name__)
 
@@ -55,7 +56,10 @@ def import_file(engagement_id: int) -> ResponseReturnValue:
         flash("Choose a CSV or Excel file to import.", "error")
         return back
     try:
-        report = services.import_responses(engagement, audience, upload.stream, upload.filename)
+        report = services.import_responses(
+            engagement, audience, upload.stream, upload.filename,
+            source=ImportSource.PAGE, user_id=current_user.id,
+        )
     except (ImportRejected, FileProblem, TransferError) as error:
         # Nothing of the file is kept; a rejected file lists its bad cells.
         db.session.rollback()
@@ -72,6 +76,36 @@ def import_file(engagement_id: int) -> ResponseReturnValue:
     db.session.commit()
     flash(report.summary())
     return back
+
+
+@bp.route("/engagements/<int:engagement_id>/imports/<int:batch_id>/remove",
+          methods=["GET", "POST"])
+@login_required
+def remove_import(engagement_id: int, batch_id: int) -> ResponseReturnValue:
+    """Removing an import: a page that names the file and what goes, then the
+    confirmed POST deletes exactly its responses."""
+    engagement = engagement_for(engagement_id, manage=True)
+    batch = services.find_import(engagement, batch_id)
+    if batch is None:
+        abort(404, description="This engagement has no such import: it may have been removed.")
+    form = RemoveImportForm()
+    if form.validate_on_submit():
+        try:
+            removed = services.remove_import(engagement, batch.id)
+        except TransferError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return redirect(url_for("engagements.detail", engagement_id=engagement.id))
+        db.session.commit()
+        flash(
+            f"Removed the import of {removed.filename}: {removed.responses:,} "
+            f"{removed.audience} response{'s' if removed.responses != 1 else ''} deleted. "
+            "The results and reports now leave them out."
+        )
+        return redirect(url_for("engagements.detail", engagement_id=engagement.id))
+    return render_template(
+        "transfer/remove_import.html", engagement=engagement, batch=batch, form=form,
+    ), (400 if form.errors else 200)
 
 
 def _refuse_unexportable(engagement: Engagement, audiences: list[str]) -> None:

@@ -119,7 +119,9 @@ def test_addresses_are_read_from_what_people_paste():
     assert parsed.addresses == [
         "ana@example.com", "ben@example.org", "chloe@example.net", "dee@example.com",
     ]
-    assert parsed.invalid == ["not an address", "eve@localhost", "frank@@example.com"]
+    assert [(p.position, p.line, p.text) for p in parsed.invalid] == [
+        (6, 5, "not an address"), (7, 6, "eve@localhost"), (8, 6, "frank@@example.com"),
+    ]
 
 
 def test_each_address_gets_its_own_working_personal_link(consultant, inbox):
@@ -170,6 +172,43 @@ def test_a_list_with_anything_that_is_not_an_address_sends_nothing(consultant, i
     assert "<code>ben at example.org</code>" in html and "<code>carl@example</code>" in html
     assert "ana@example.com" in html  # the pasted list is kept to correct
     assert inbox.received == [] and count(Link, Link.kind == LinkKind.SINGLE_USE) == 0
+
+
+def test_mistyped_addresses_beside_good_ones_are_reported_by_position(consultant, inbox):
+    """Issue 15: "alice.acme.test, bob@acme.test, carol(at)acme.test" was sent to bob
+    alone; every item that is not an address is reported and nothing is sent."""
+    typed = "alice.acme.test, bob@acme.test, carol(at)acme.test"
+    refused = consultant.post(_url(consultant), data={"addresses": typed,
+                                                      "note": "By Friday, please."})
+    assert refused.status_code == 400
+    html = refused.get_data(as_text=True)
+    assert "Nothing was sent. 2 of the items pasted are not e-mail addresses" in html
+    problems = html.split('data-testid="address-problems"', 1)[1].split("</ul>", 1)[0]
+    assert "Item 1, line 1: <code>alice.acme.test</code> has no @" in problems
+    assert "Item 3, line 1: <code>carol(at)acme.test</code> has no @" in problems
+    assert "bob@acme.test" not in problems
+    # The form keeps what was typed, to correct it.
+    assert f"\n{typed}</textarea>" in html and "\nBy Friday, please.</textarea>" in html
+    assert inbox.received == [] and count(Link, Link.kind == LinkKind.SINGLE_USE) == 0
+    assert count(Mailing) == 0
+
+    fixed = consultant.post(_url(consultant), data={
+        "addresses": "alice@acme.test, bob@acme.test, carol@acme.test"})
+    assert fixed.status_code == 302
+    assert sorted(r[0] for r, _m in inbox.received) == [
+        "alice@acme.test", "bob@acme.test", "carol@acme.test"]
+
+
+def test_the_reminder_also_sends_nothing_until_the_list_is_clean(consultant, inbox):
+    consultant.post(_url(consultant), data={"addresses": "ana@example.com"})
+    typed = "ana@example.com; Ben Okafor ben@example.org"
+    refused = consultant.post(_url(consultant, what="reminder"), data={"addresses": typed})
+    assert refused.status_code == 400
+    html = refused.get_data(as_text=True)
+    assert "Item 2, line 1: <code>Ben Okafor</code> is not an e-mail address" in html
+    assert f"\n{typed}</textarea>" in html
+    assert len(inbox.received) == 1  # the invitation only
+    assert count(Mailing, Mailing.kind == MailingKind.REMINDER) == 0
 
 
 def test_the_reminder_goes_once_and_says_why_it_reaches_everyone(consultant, inbox):

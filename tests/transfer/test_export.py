@@ -142,7 +142,9 @@ def import_files(draw, kinds: tuple[tuple, ...], with_ids: bool):
                 row.append(draw(choices | st.just("NA") if kind[3] else choices))
             else:  # an open question
                 row.append(draw(st.none() | _TEXT))
-        if any(v is not None for v in row):  # an empty line is not a response
+        rated = any(isinstance(v, int) for k, v in zip(kinds, row[1:], strict=True)
+                    if len(k) == 4)
+        if rated:  # a row with no rated answer is no response (scoring rule 1)
             rows.append(row)
     assume(rows)
     return [header, *rows]

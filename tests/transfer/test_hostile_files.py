@@ -237,9 +237,9 @@ def test_an_unterminated_quote_is_refused(make_engagement):
 @pytest.mark.parametrize(
     "data",
     [
-        b'respondent,c_open_change\r\nr1,"two\r\nlines"',  # no newline at the end
-        b'respondent,c_open_change\r\nr1,"two\r\nlines"\r\n',
-        b'respondent,c_open_change\r\nr1,a 5" screen\r\n',  # a quote inside a cell
+        b'respondent,c_ease_easy,c_open_change\r\nr1,4,"two\r\nlines"',  # no newline at the end
+        b'respondent,c_ease_easy,c_open_change\r\nr1,4,"two\r\nlines"\r\n',
+        b'respondent,c_ease_easy,c_open_change\r\nr1,4,a 5" screen\r\n',  # a quote in a cell
     ],
 )
 def test_quotes_that_close_still_import(make_engagement, data):

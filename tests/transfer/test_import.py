@@ -257,8 +257,8 @@ def test_wrong_audience(make_engagement):
 
 def test_formula_cells_are_restored_on_import(make_engagement):
     engagement = make_engagement()
-    data = csv_bytes([["respondent", "c_open_change"], ["'=r1", "'=HYPERLINK(\"x\")"],
-                      ["''-2", "'@SUM(A1)"]])
+    data = csv_bytes([["respondent", "c_ease_easy", "c_open_change"],
+                      ["'=r1", 3, "'=HYPERLINK(\"x\")"], ["''-2", 4, "'@SUM(A1)"]])
     run(engagement, data)
     rows = db.session.execute(
         select(Response.external_id, Comment.text).join(Comment).order_by(Response.id)

@@ -34,8 +34,8 @@ def test_the_panel_imports_and_exports(client, auth, make_user, make_engagement)
     assert f"/engagements/{engagement.id}/responses/import" in page
     assert 'data-testid="export-customer-csv"' in page
 
-    data = csv_bytes([["respondent", "c_ease_easy", "c_open_change"], ["r1", 4, "=1+2"],
-                      ["r2", "NA", ""]])
+    data = csv_bytes([["respondent", "c_ease_easy", "c_recommend", "c_open_change"],
+                      ["r1", 4, None, "=1+2"], ["r2", "NA", 7, ""]])
     done = upload(client, engagement, data)
     assert done.status_code == 302
     page = client.get(done.headers["Location"]).get_data(as_text=True)

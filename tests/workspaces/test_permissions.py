@@ -185,6 +185,9 @@ ROUTES: dict[str, Expect] = {
     f"GET {ENGAGEMENT}/responses.csv": Expect(200, 403, query="audience=staff"),
     f"GET {ENGAGEMENT}/responses.xlsx": Expect(200, 403),
     f"POST {ENGAGEMENT}/responses/import": Expect(302, 403, form={"audience": "staff"}),
+    # Removing an import (tests/transfer/test_import_batches.py): no import has id 0.
+    f"GET {ENGAGEMENT}/imports/<int:batch_id>/remove": Expect(404, 403),
+    f"POST {ENGAGEMENT}/imports/<int:batch_id>/remove": Expect(404, 403, form=UNTICKED),
     f"POST {RESPONDENTS}/links.csv": Expect(302, 403, form={"staff-count": "0"}),
     f"POST {RESPONDENTS}/open-link/replace": Expect(302, 403, form=UNTICKED),
     f"POST {RESPONDENTS}/personal-links/withdraw": Expect(302, 403, form=UNTICKED),
@@ -463,6 +466,7 @@ def url_for_case(app: Flask, key: str, expect: Expect, target: Target | None) ->
         "membership_id": 1,  # Alpha's owner's (the first made): a member of Alpha
         "token_id": 0,  # no invitation
         "link_id": 0,  # no share link
+        "batch_id": 0,  # no import
     }
     if target is not None:
         values.update(

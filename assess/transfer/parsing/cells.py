@@ -8,6 +8,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from assess.instruments.schema import Instrument, Item
+from assess.text import without_bidi_controls
 
 from ..layout import NOT_APPLICABLE
 
@@ -28,6 +29,13 @@ def cell_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def typed_text(value: Any) -> str:
+    """A cell someone typed (a respondent id, a segment option, a comment) as it is
+    stored: its text without bidi controls (:mod:`assess.text`), which would only
+    reverse what is shown after it."""
+    return without_bidi_controls(cell_text(value))
 
 
 def is_blank(value: Any) -> bool:

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from ..layout import restore
-from .cells import cell_text
+from .cells import typed_text
 from .result import CellErrors, ParsedFile
 
 #: Longest respondent id (``responses.external_id``).
@@ -33,7 +33,7 @@ class RespondentIds:
         if self.index is None:
             return ""
         cell = cells[self.index]
-        external_id = restore(cell_text(cell).strip())
+        external_id = restore(typed_text(cell).strip())
         if len(external_id) > MAX_RESPONDENT_ID:
             self.errors.add(
                 row_number, self.label, cell,

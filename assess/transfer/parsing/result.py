@@ -102,6 +102,16 @@ class ParsedFile:
                 out.append((item.id, None if value == NA else value))
         return out
 
+    def has_rated_answer(self, row: int) -> bool:
+        """Whether the row answers at least one rated item on its scale: a row
+        whose items are all skipped or "not applicable" is no response (scoring
+        rule 1), whatever its segments and comments say."""
+        width = len(self.items)
+        return any(
+            value != MISSING and value != NA
+            for value in self.values[row * width : (row + 1) * width]
+        )
+
     def segment_answers(self, row: int) -> list[tuple[str, str]]:
         width = len(self.segments)
         return [

@@ -13,7 +13,7 @@ from typing import Any
 from assess.instruments.schema import Instrument
 
 from ..layout import column_letter, restore
-from .cells import MISSING, ItemColumn, cell_text, is_blank
+from .cells import MISSING, ItemColumn, is_blank, typed_text
 from .header import Header
 from .respondent_ids import RespondentIds
 from .result import CellErrors, ParsedFile
@@ -117,7 +117,7 @@ class RowReader:
             if option is None:
                 if is_blank(cell):
                     continue
-                option = choices.get(restore(cell_text(cell).strip()))
+                option = choices.get(restore(typed_text(cell).strip()))
             if option is None:
                 self.errors.add(
                     row_number, self.labels[index], cell,
@@ -134,7 +134,7 @@ class RowReader:
             if is_blank(cell):
                 continue
             # Line ends as "\n": a workbook cannot keep a "\r" (XML turns it into "\n").
-            text = restore(cell_text(cell).replace("\r\n", "\n").replace("\r", "\n").strip())
+            text = restore(typed_text(cell).replace("\r\n", "\n").replace("\r", "\n").strip())
             limit = self.open_questions[position].max_length
             if len(text) > limit:
                 self.errors.add(
