@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from assess.db import Base, str_enum
 from assess.instruments.schema import Instrument
+from assess.instruments.snapshots import instrument_for
 from assess.workspaces.models import Workspace
 
 #: The report's accent colour until the consultant chooses one.
@@ -46,6 +47,9 @@ class InstrumentSnapshot(Base):
 
     Stored once per distinct content (by hash) so editing a file under
     ``questionnaires/`` never changes an existing engagement's questions or results.
+    The content is read only when asked for: the parsed instrument is kept per
+    process by content hash (:mod:`assess.instruments.snapshots`), so a request
+    whose process has it never loads the content at all.
     """
 
     __tablename__ = "instrument_snapshots"
@@ -54,11 +58,11 @@ class InstrumentSnapshot(Base):
     instrument_id: Mapped[str] = mapped_column(String(100))
     version: Mapped[str] = mapped_column(String(50))
     content_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    content: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
     def instrument(self) -> Instrument:
-        return Instrument.from_snapshot(self.content)
+        return instrument_for(self.content_hash, lambda: self.content)
 
 
 class Engagement(Base):

@@ -54,6 +54,9 @@ def code_width(spec: InstrumentSpec) -> int:
     raise ValueError("a scale or segment question too large for answer codes")
 
 
+_layouts: dict[tuple[int, str], tuple[Instrument, CodeLayout]] = {}
+
+
 class AnswerCodeError(ValueError):
     """An answer the instrument does not allow: the writers refuse these earlier."""
 
@@ -78,8 +81,21 @@ class CodeLayout:
 
     @classmethod
     def for_instrument(cls, instrument: Instrument, audience: str) -> CodeLayout:
-        """The layout of an engagement's responses (the threshold plays no part)."""
-        return cls.of(spec_for(instrument, instrument.scoring.anonymity_threshold), audience)
+        """The layout of an engagement's responses (the threshold plays no part).
+
+        Made once per instrument and audience in a process (each submission asks):
+        instruments are shared by the requests of a process
+        (:mod:`assess.instruments.snapshots`), and a layout never changes."""
+        key = (id(instrument), str(audience))
+        found = _layouts.get(key)
+        if found is not None and found[0] is instrument:
+            return found[1]
+        layout = cls.of(spec_for(instrument, instrument.scoring.anonymity_threshold), audience)
+        if len(_layouts) >= 256:
+            _layouts.clear()
+        # The instrument is held with its layout, so its id is not reused meanwhile.
+        _layouts[key] = (instrument, layout)
+        return layout
 
     @property
     def length(self) -> int:

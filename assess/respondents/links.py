@@ -4,17 +4,19 @@ Services flush; callers commit."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import case, func, select, update
+from sqlalchemy import Select, and_, bindparam, case, func, select, update
 
-from assess.engagements.models import Engagement, Status
+from assess.engagements.models import Engagement, InstrumentSnapshot, Organisation, Status
 from assess.engagements.services import set_status
 from assess.extensions import db
 from assess.instruments.schema import Audience
@@ -26,6 +28,7 @@ from assess.respondents.models import (
     Response,
     ResponseStatus,
 )
+from assess.workspaces.models import Workspace, WorkspaceKind
 
 MAX_SINGLE_USE = 10_000
 # Every token we hand out is URL-safe base64 or hex, 32 to 43 characters; anything
@@ -183,6 +186,69 @@ def resolve_link(token: str, *, lock: bool = False) -> Link | None:
     return link
 
 
+@dataclass(frozen=True)
+class LinkVisit:
+    """A live link and what every respondent page needs of its engagement."""
+
+    link: Link
+    engagement: Engagement
+    #: The engagement's instrument snapshot's hash (the content is not read:
+    #: :mod:`assess.instruments.snapshots`).
+    content_hash: str
+    organisation_name: str
+    workspace_kind: WorkspaceKind
+    #: The responses in progress of this engagement under the resume keys asked about.
+    in_progress: dict[str, Response]
+
+
+def resolve_visit(token: str, resume_keys: Sequence[str] = ()) -> LinkVisit | None:
+    """The live link for a token with its engagement, or None for every kind of
+    wrong token; and the responses in progress under ``resume_keys`` (the
+    request's candidates: the caller picks the one the link's kind uses). One
+    query for all a respondent page reads but its saved answers."""
+    if not TOKEN_SHAPE.fullmatch(token or ""):
+        return None
+    rows = db.session.execute(
+        _visit_query(), {"token_hash": hash_token(token), "keys": list(resume_keys)}
+    ).all()
+    if not rows:
+        return None
+    link, engagement, content_hash, organisation_name, workspace_kind, _ = rows[0]
+    in_progress = {
+        response.resume_key_hash: response
+        for *_, response in rows
+        if response is not None and response.resume_key_hash is not None
+    }
+    return LinkVisit(link, engagement, content_hash, organisation_name, workspace_kind,
+                     in_progress)
+
+
+@functools.cache
+def _visit_query() -> Select[Link, Engagement, str, str, WorkspaceKind, Response]:
+    # Built once: putting the statement together cost more than running it, on
+    # every respondent request. Plain columns for what is only shown (cheaper than
+    # objects); the response's unique key makes at most one row per key.
+    return (
+        select(
+            Link, Engagement, InstrumentSnapshot.content_hash, Organisation.name,
+            Workspace.kind, Response,
+        )
+        .join(Engagement, Engagement.id == Link.engagement_id)
+        .join(InstrumentSnapshot, InstrumentSnapshot.id == Engagement.snapshot_id)
+        .join(Organisation, Organisation.id == Engagement.organisation_id)
+        .join(Workspace, Workspace.id == Organisation.workspace_id)
+        .outerjoin(
+            Response,
+            and_(
+                Response.resume_key_hash.in_(bindparam("keys", expanding=True)),
+                Response.status == ResponseStatus.IN_PROGRESS,
+                Response.engagement_id == Link.engagement_id,
+            ),
+        )
+        .where(Link.token_hash == bindparam("token_hash"), Link.revoked.is_(False))
+    )
+
+
 def lock_link(link: Link) -> Link:
     """The link read again under its row lock (PostgreSQL ``FOR UPDATE``)."""
     locked = db.session.scalar(
@@ -207,6 +273,8 @@ class AudienceStats:
     first_invitation_on: date | None = None
     reminder_sent_on: date | None = None
     reminder_recipients: int = 0
+    # Submissions through the open links refused for a minute: a burst from one source.
+    throttled: int = 0
 
     @property
     def personal_rate(self) -> int | None:
@@ -243,6 +311,13 @@ def audience_stats(engagement_id: int, audience: Audience) -> AudienceStats:
         )
     ).one()
     reminder = reminder_for(engagement_id, audience)
+    throttled = db.session.scalar(
+        select(func.coalesce(func.sum(Link.throttled), 0)).where(
+            Link.engagement_id == engagement_id,
+            Link.audience == audience,
+            Link.kind == LinkKind.OPEN,
+        )
+    )
     return AudienceStats(
         submitted=responses.get(ResponseStatus.SUBMITTED, 0),
         in_progress=responses.get(ResponseStatus.IN_PROGRESS, 0),
@@ -252,6 +327,7 @@ def audience_stats(engagement_id: int, audience: Audience) -> AudienceStats:
         first_invitation_on=invitations[1],
         reminder_sent_on=reminder.sent_on if reminder else None,
         reminder_recipients=reminder.recipients if reminder else 0,
+        throttled=int(throttled or 0),
     )
 
 

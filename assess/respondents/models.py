@@ -69,6 +69,9 @@ class Link(Base):
     # Single-use links: whether a response was submitted through it (response rates).
     used: Mapped[bool] = mapped_column(default=False)
     revoked: Mapped[bool] = mapped_column(default=False)
+    # Open links: submissions refused because one source sent a burst (counted so
+    # the consultant sees them; the respondents kept their answers and retried).
+    throttled: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class Response(Base):
@@ -102,6 +105,12 @@ class Response(Base):
     # assess.respondents.codes), so the results read one row per response rather
     # than every answer. Derived from the answers, which stay the record.
     answer_codes: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    # The import that stored it (assess.transfer.models, named not imported):
+    # removing the import deletes its responses. None for responses collected
+    # online and for those imported before batches existed.
+    import_batch_id: Mapped[int | None] = mapped_column(
+        ForeignKey("import_batches.id", ondelete="CASCADE"), default=None, index=True
+    )
 
     answers: Mapped[list[Answer]] = relationship(
         back_populates="response", cascade="all, delete-orphan", passive_deletes=True

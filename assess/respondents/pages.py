@@ -4,9 +4,11 @@ filling a page in again. Storing the answers is :mod:`assess.respondents.recordi
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar, cast
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from werkzeug.datastructures import MultiDict
 
 from assess.extensions import db
@@ -57,9 +59,35 @@ class Point:
     label: str
 
 
+def _kept(instrument: Instrument, key: tuple[str, ...], build: Callable[[], T]) -> T:
+    """What ``build`` makes of ``instrument`` for ``key``, made once per instrument
+    and process: instruments are shared by every request of a process
+    (:mod:`assess.instruments.snapshots`), and so is their page layout. Kept by the
+    instrument's identity (it is held, so the id cannot be reused meanwhile)."""
+    entry = (id(instrument), *key)
+    found = _layouts.get(entry)
+    if found is not None and found[0] is instrument:
+        return cast(T, found[1])
+    value = build()
+    if len(_layouts) >= _LAYOUTS_KEPT:
+        _layouts.clear()  # a few instruments' pages at a time: start again
+    _layouts[entry] = (instrument, value)
+    return value
+
+
+T = TypeVar("T")
+_LAYOUTS_KEPT = 2048
+_layouts: dict[tuple[object, ...], tuple[Instrument, object]] = {}
+
+
 def scale_points(instrument: Instrument, scale: Scale, language: str) -> list[Point]:
     """The scale's answers as (value, label); numbers join the label when only some
     points are labelled (0 "Not at all likely", 1, 2, … 10 "Extremely likely")."""
+    return _kept(instrument, ("points", scale.id, language),
+                 lambda: _scale_points(instrument, scale, language))
+
+
+def _scale_points(instrument: Instrument, scale: Scale, language: str) -> list[Point]:
     all_labelled = all(p in scale.labels for p in scale.points)
     points = []
     for p in scale.points:
@@ -81,6 +109,10 @@ class ItemRun:
 
 
 def item_runs(instrument: Instrument, section: Section) -> list[ItemRun]:
+    return _kept(instrument, ("runs", section.id), lambda: _item_runs(instrument, section))
+
+
+def _item_runs(instrument: Instrument, section: Section) -> list[ItemRun]:
     runs: list[ItemRun] = []
     for item_id in section.items:
         item = instrument.item(item_id)
@@ -192,22 +224,36 @@ def parse_page(
     return result
 
 
-def saved_values(response: Response | None) -> dict[str, str]:
-    """The response's stored answers as form values, to fill a page in again."""
+def saved_values(response: Response | None, page: Page | None = None) -> dict[str, str]:
+    """The response's stored answers as form values, to fill a page in again: of
+    every kind, or only of the kind ``page`` shows (one query)."""
     values: dict[str, str] = {}
     if response is None:
         return values
-    for answer in db.session.scalars(select(Answer).where(Answer.response_id == response.id)):
-        values[f"item-{answer.item_id}"] = (
-            NOT_APPLICABLE if answer.value is None else str(answer.value)
-        )
-    for segment in db.session.scalars(
-        select(SegmentAnswer).where(SegmentAnswer.response_id == response.id)
-    ):
-        values[f"segment-{segment.question_id}"] = segment.option_id
-    for comment in db.session.scalars(select(Comment).where(Comment.response_id == response.id)):
-        values[f"open-{comment.question_id}"] = comment.text
+    kind = page.kind if page is not None else None
+    where = {"response": response.id}
+    if kind in (None, "section"):
+        for item_id, value in db.session.execute(_SAVED["section"], where):
+            values[f"item-{item_id}"] = NOT_APPLICABLE if value is None else str(value)
+    if kind in (None, "segments"):
+        for question_id, option_id in db.session.execute(_SAVED["segments"], where):
+            values[f"segment-{question_id}"] = option_id
+    if kind in (None, "open"):
+        for question_id, text in db.session.execute(_SAVED["open"], where):
+            values[f"open-{question_id}"] = text
     return values
+
+
+# Built once, on the tables (plain rows, no objects): a page shown again runs one.
+_SAVED = {
+    kind: select(*columns).where(columns[0].table.c.response_id == bindparam("response"))
+    for kind, columns in (
+        ("section", (Answer.__table__.c.item_id, Answer.__table__.c.value)),
+        ("segments", (SegmentAnswer.__table__.c.question_id,
+                      SegmentAnswer.__table__.c.option_id)),
+        ("open", (Comment.__table__.c.question_id, Comment.__table__.c.text)),
+    )
+}
 
 
 def save_page(response: Response, page: Page, data: PageInput, instrument: Instrument) -> None:

@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, delete, exists, func, select, update
+from sqlalchemy import bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from assess.engagements.models import Engagement, InstrumentSnapshot
 from assess.extensions import db
@@ -37,6 +38,7 @@ from assess.respondents.models import (
     SegmentAnswer,
     SpentKey,
 )
+from assess.text import without_bidi_controls
 
 _log = logging.getLogger(__name__)
 
@@ -58,28 +60,72 @@ def find_in_progress(resume_key_hash: str, *, lock: bool = False) -> Response | 
     return db.session.scalar(query)
 
 
+# The statements of a questionnaire page's write, built once and on the tables
+# themselves (not the ORM's bulk paths): each page request runs them (docs/performance.md).
+_answers = Answer.__table__
+_HOLD = (
+    update(Response.__table__)  # type: ignore[arg-type]  # typed FromClause; is a Table
+    .where(
+        Response.__table__.c.id == bindparam("response"),
+        Response.__table__.c.status == ResponseStatus.IN_PROGRESS.value,
+        Response.__table__.c.resume_key_hash == bindparam("key"),
+    )
+    .values(page=bindparam("next_page"))
+)
+_DELETE_ANSWERS = delete(_answers).where(  # type: ignore[arg-type]
+    _answers.c.response_id == bindparam("response"),
+    _answers.c.item_id.in_(bindparam("items", expanding=True)),
+)
+_DELETE_SEGMENT_ANSWERS = delete(SegmentAnswer.__table__).where(  # type: ignore[arg-type]
+    SegmentAnswer.__table__.c.response_id == bindparam("response")
+)
+_DELETE_COMMENTS = delete(Comment.__table__).where(  # type: ignore[arg-type]
+    Comment.__table__.c.response_id == bindparam("response")
+)
+
+
+def hold_response(response: Response, page: int) -> bool:
+    """The respondent goes on to ``page``: noted on the response, which this
+    transaction then holds (its row lock, on PostgreSQL; SQLite's writers take
+    turns anyway) until it commits, so two requests with one key take turns and
+    the second sees what the first saved. False, changing nothing, when the
+    response is no longer in progress (submitted meanwhile through the same key).
+
+    The page's first statement that writes: one UPDATE, not a locking SELECT
+    and a later UPDATE."""
+    held = db.session.execute(
+        _HOLD, {"response": response.id, "key": response.resume_key_hash, "next_page": page}
+    )
+    if held.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
+        return False
+    set_committed_value(response, "page", page)
+    return True
+
+
 def _spent_hash(resume_key_hash: str) -> str:
     # Hashed again so no value in spent_keys ever equals one that sat on a response.
     return hash_token("spent:" + resume_key_hash)
 
 
 def is_spent(resume_key_hash: str) -> bool:
-    return bool(
-        db.session.scalar(
-            select(exists().where(SpentKey.key_hash == _spent_hash(resume_key_hash)))
-        )
-    )
+    return bool(db.session.scalar(_SPENT, {"key": _spent_hash(resume_key_hash)}))
 
 
-def start_response(link: Link, resume_key_hash: str) -> Response:
+_SPENT = select(exists().where(SpentKey.__table__.c.key_hash == bindparam("key")))
+
+
+def start_response(link: Link, resume_key_hash: str, *, none_found: bool = False) -> Response:
     """The in-progress response for this key (row-locked), created if there is none.
 
     The unique resume key makes two simultaneous starts converge on one row: the
     loser's INSERT fails inside a savepoint and it takes the winner's row.
+    ``none_found``: the caller has just looked in this transaction and found none,
+    so the INSERT is tried at once (a response made meanwhile still converges).
     """
-    existing = find_in_progress(resume_key_hash, lock=True)
-    if existing is not None:
-        return existing
+    if not none_found:
+        existing = find_in_progress(resume_key_hash, lock=True)
+        if existing is not None:
+            return existing
     response = Response(
         engagement_id=link.engagement_id,
         audience=link.audience,
@@ -117,7 +163,11 @@ def submit_response(response: Response, link: Link, instrument: Instrument) -> b
         return False
     try:
         with db.session.begin_nested():
-            db.session.add(SpentKey(key_hash=_spent_hash(key)))
+            # A plain INSERT: nothing reads the row back as an object.
+            db.session.execute(
+                insert(SpentKey.__table__),  # type: ignore[arg-type]  # is a Table
+                {"key_hash": _spent_hash(key)},
+            )
     except IntegrityError:
         return False
     if link.kind == LinkKind.SINGLE_USE:
@@ -156,64 +206,75 @@ def submit_response(response: Response, link: Link, instrument: Instrument) -> b
 def replace_answers(
     response: Response, item_ids: Iterable[str], answers: Mapping[str, int | None]
 ) -> None:
-    """The response's answers to these items become ``answers`` (None: not applicable)."""
-    db.session.execute(
-        delete(Answer).where(Answer.response_id == response.id, Answer.item_id.in_(item_ids))
-    )
-    db.session.add_all(
-        Answer(response_id=response.id, item_id=item_id, value=value)
+    """The response's answers to these items become ``answers`` (None: not applicable).
+
+    Plain DELETE and INSERT statements, not objects in the session: a page's
+    write is two statements whatever it holds (docs/performance.md)."""
+    db.session.execute(_DELETE_ANSWERS, {"response": response.id, "items": list(item_ids)})
+    _insert(Answer, [
+        {"response_id": response.id, "item_id": item_id, "value": value}
         for item_id, value in answers.items()
-    )
-    db.session.flush()
+    ])
 
 
 def replace_segment_answers(response: Response, segments: Mapping[str, str | None]) -> None:
     """The response's segment answers become ``segments`` (None: skipped)."""
-    db.session.execute(delete(SegmentAnswer).where(SegmentAnswer.response_id == response.id))
-    db.session.add_all(
-        SegmentAnswer(response_id=response.id, question_id=qid, option_id=option)
+    db.session.execute(_DELETE_SEGMENT_ANSWERS, {"response": response.id})
+    _insert(SegmentAnswer, [
+        {"response_id": response.id, "question_id": qid, "option_id": option}
         for qid, option in segments.items()
         if option is not None
-    )
-    db.session.flush()
+    ])
 
 
 def replace_comments(response: Response, comments: Mapping[str, str]) -> None:
-    """The response's comments become ``comments`` (empty texts are not kept)."""
-    db.session.execute(delete(Comment).where(Comment.response_id == response.id))
-    db.session.add_all(
-        Comment(response_id=response.id, question_id=qid, text=text)
-        for qid, text in comments.items()
+    """The response's comments become ``comments`` (empty texts are not kept),
+    without bidi controls (:mod:`assess.text`)."""
+    db.session.execute(_DELETE_COMMENTS, {"response": response.id})
+    kept = {qid: without_bidi_controls(text) for qid, text in comments.items()}
+    _insert(Comment, [
+        {"response_id": response.id, "question_id": qid, "text": text}
+        for qid, text in kept.items()
         if text
-    )
-    db.session.flush()
+    ])
+
+
+def _insert(model: type[Answer] | type[SegmentAnswer] | type[Comment],
+            rows: list[dict[str, Any]]) -> None:
+    """One INSERT of ``rows`` into the model's table (executemany), past the
+    session's unit of work: nothing reads these rows back as objects."""
+    if rows:
+        db.session.execute(insert(model.__table__), rows)  # type: ignore[arg-type]
 
 
 def stored_codes(response: Response, instrument: Instrument) -> bytes:
     """The answer codes of a response, from its stored answers."""
-    answers = dict(
-        db.session.execute(
-            select(Answer.item_id, Answer.value).where(Answer.response_id == response.id)
-        ).all()
-    )
-    segments = dict(
-        db.session.execute(
-            select(SegmentAnswer.question_id, SegmentAnswer.option_id).where(
-                SegmentAnswer.response_id == response.id
-            )
-        ).all()
-    )
+    where = {"response": response.id}
+    answers: dict[str, int | None] = dict(db.session.execute(_STORED_ANSWERS, where).all())
+    segments: dict[str, str] = dict(db.session.execute(_STORED_SEGMENTS, where).all())
     return CodeLayout.for_instrument(instrument, response.audience).encode(answers, segments)
+
+
+# Built once (each submission runs them).
+_STORED_ANSWERS = select(_answers.c.item_id, _answers.c.value).where(
+    _answers.c.response_id == bindparam("response")
+)
+_STORED_SEGMENTS = select(
+    SegmentAnswer.__table__.c.question_id, SegmentAnswer.__table__.c.option_id
+).where(SegmentAnswer.__table__.c.response_id == bindparam("response"))
 
 
 def bump_revision(engagement_id: int) -> None:
     """Responses changed: cached reports of this engagement are stale."""
-    db.session.execute(
-        update(Engagement)
-        .where(Engagement.id == engagement_id)
-        .values(revision=Engagement.revision + 1)
-        .execution_options(synchronize_session=False)
-    )
+    db.session.execute(_BUMP_REVISION, {"engagement": engagement_id})
+
+
+_engagements = Engagement.__table__
+_BUMP_REVISION = (
+    update(_engagements)  # type: ignore[arg-type]  # typed FromClause; is a Table
+    .where(_engagements.c.id == bindparam("engagement"))
+    .values(revision=_engagements.c.revision + 1)
+)
 
 
 # -- submitted responses in bulk (import, demo, tests) -------------------------------
@@ -237,10 +298,12 @@ def record_submitted(
     responses: Sequence[NewResponse],
     *,
     on_progress: Callable[[int], None] | None = None,
+    import_batch_id: int | None = None,
 ) -> list[int]:
     """Store submitted responses of one audience in bulk, with their answer codes
     in ``layout`` (the engagement's: ``CodeLayout.for_instrument``); returns their
-    ids. ``COPY`` on PostgreSQL, ``executemany`` on SQLite.
+    ids. ``COPY`` on PostgreSQL, ``executemany`` on SQLite. An import passes its
+    batch (:mod:`assess.transfer.models`), so that it can be removed as a whole.
 
     Raises :class:`~assess.respondents.codes.AnswerCodeError` for an answer the
     instrument does not allow (the callers check their input first), and the
@@ -256,8 +319,10 @@ def record_submitted(
     def response_rows() -> Iterator[tuple[Any, ...]]:
         for rid, new in rows:
             day = new.day or today
+            external_id = without_bidi_controls(new.external_id) if new.external_id else None
             yield (rid, engagement_id, layout.audience, ResponseStatus.SUBMITTED.value, 0,
-                   new.external_id, day, day, layout.encode(new.answers, new.segments))
+                   external_id, day, day, layout.encode(new.answers, new.segments),
+                   import_batch_id)
 
     def answers() -> Iterator[tuple[Any, ...]]:
         for done, (rid, new) in enumerate(rows, start=1):
@@ -274,12 +339,14 @@ def record_submitted(
     def comments() -> Iterator[tuple[Any, ...]]:
         for rid, new in rows:
             for question_id, text in new.comments.items():
+                text = without_bidi_controls(text)
                 if text:
                     yield rid, question_id, text
 
     tables: list[tuple[str, list[str], Iterator[tuple[Any, ...]]]] = [
         ("responses", ["id", "engagement_id", "audience", "status", "page",
-                       "external_id", "started_on", "submitted_on", "answer_codes"],
+                       "external_id", "started_on", "submitted_on", "answer_codes",
+                       "import_batch_id"],
          response_rows()),
         ("answers", ["response_id", "item_id", "value"], answers()),
         ("segment_answers", ["response_id", "question_id", "option_id"], segments()),

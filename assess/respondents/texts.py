@@ -83,6 +83,12 @@ ENGLISH: dict[str, str] = {
         "This page was sent with questions that are not on it. Please reload the page "
         "and answer again."
     ),
+    "throttled_title": "Not submitted yet: please try again in a minute",
+    "throttled_text": (
+        "Many answers were sent from your network in the last minute, so yours could not "
+        "be submitted yet. Everything you answered is saved. Please press “{submit}” "
+        "again in a minute."
+    ),
     "thanks_title": "Thank you",
     "thanks_text": "Your answers have been submitted. You can close this page.",
     "done_title": "Already submitted",
@@ -106,6 +112,12 @@ ENGLISH: dict[str, str] = {
         "saved. The pages you finished before are safe."
     ),
     "expired_continue": "Continue the questionnaire",
+    "try_again_title": "Please try again in a minute",
+    "try_again_text": (
+        "The questionnaire is very busy or briefly unavailable. Your answers are safe: "
+        "every page you finished is saved. If you had just sent a page, go back and send "
+        "it again in a minute."
+    ),
     "not_found_title": "This link does not work",
     "not_found_text": (
         "The address may be incomplete or mistyped (check that the whole link was "
@@ -191,6 +203,12 @@ GERMAN: dict[str, str] = {
         "Diese Seite wurde mit Fragen gesendet, die nicht auf ihr stehen. Bitte laden Sie "
         "die Seite neu und antworten Sie erneut."
     ),
+    "throttled_title": "Noch nicht abgeschickt: Bitte versuchen Sie es in einer Minute erneut",
+    "throttled_text": (
+        "Aus Ihrem Netzwerk wurden in der letzten Minute viele Antworten gesendet, daher "
+        "konnten Ihre noch nicht abgeschickt werden. Alles, was Sie beantwortet haben, ist "
+        "gespeichert. Bitte drücken Sie in einer Minute erneut auf „{submit}“."
+    ),
     "thanks_title": "Vielen Dank",
     "thanks_text": "Ihre Antworten wurden abgesendet. Sie können diese Seite schließen.",
     "done_title": "Bereits abgesendet",
@@ -214,6 +232,13 @@ GERMAN: dict[str, str] = {
         "ihr gespeichert. Die Seiten, die Sie vorher abgeschlossen haben, sind gespeichert."
     ),
     "expired_continue": "Befragung fortsetzen",
+    "try_again_title": "Bitte versuchen Sie es in einer Minute noch einmal",
+    "try_again_text": (
+        "Die Befragung ist gerade stark ausgelastet oder kurz nicht erreichbar. Ihre "
+        "Antworten sind sicher: Jede Seite, die Sie abgeschlossen haben, ist gespeichert. "
+        "Wenn Sie gerade eine Seite gesendet haben, gehen Sie zurück und senden Sie sie in "
+        "einer Minute noch einmal."
+    ),
     "not_found_title": "Dieser Link funktioniert nicht",
     "not_found_text": (
         "Die Adresse ist vielleicht unvollständig oder falsch geschrieben (prüfen Sie, ob "
@@ -297,6 +322,13 @@ FRENCH: dict[str, str] = {
         "Cette page a été envoyée avec des questions qui n'y figurent pas. Merci de "
         "recharger la page et de répondre à nouveau."
     ),
+    "throttled_title": "Pas encore envoyé : merci de réessayer dans une minute",
+    "throttled_text": (
+        "De nombreuses réponses ont été envoyées depuis votre réseau au cours de la "
+        "dernière minute ; les vôtres n'ont donc pas encore pu être envoyées. Tout ce que "
+        "vous avez répondu est enregistré. Merci d'appuyer de nouveau sur « {submit} » "
+        "dans une minute."
+    ),
     "thanks_title": "Merci",
     "thanks_text": "Vos réponses ont été envoyées. Vous pouvez fermer cette page.",
     "done_title": "Déjà envoyé",
@@ -318,6 +350,12 @@ FRENCH: dict[str, str] = {
         "enregistré. Les pages que vous avez terminées avant sont conservées."
     ),
     "expired_continue": "Reprendre le questionnaire",
+    "try_again_title": "Merci de réessayer dans une minute",
+    "try_again_text": (
+        "Le questionnaire est très sollicité ou brièvement indisponible. Vos réponses sont "
+        "en sécurité : chaque page que vous avez terminée est enregistrée. Si vous veniez "
+        "d'envoyer une page, revenez en arrière et renvoyez-la dans une minute."
+    ),
     "not_found_title": "Ce lien ne fonctionne pas",
     "not_found_text": (
         "L'adresse est peut-être incomplète ou mal saisie (vérifiez que tout le lien a été "

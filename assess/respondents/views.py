@@ -34,10 +34,11 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from assess.engagements.models import Engagement, Status
 from assess.extensions import db
 from assess.instruments.schema import Instrument, LocalText
+from assess.instruments.snapshots import instrument_for
 from assess.respondents import links as respondent_links
 from assess.respondents import pages as questionnaire_pages
-from assess.respondents import recording
-from assess.respondents.models import Link, LinkKind
+from assess.respondents import recording, throttle
+from assess.respondents.models import Link, LinkKind, Response
 from assess.respondents.texts import best_language, language_name, ui_texts
 from assess.scoring import Parameters, comment_threshold, effective_threshold
 from assess.workspaces.models import WorkspaceKind
@@ -71,6 +72,10 @@ class Visit:
     engagement: Engagement
     instrument: Instrument
     language: str
+    organisation_name: str
+    run_by_company: bool
+    #: Responses in progress under the request's candidate resume keys, by key.
+    in_progress_by_key: dict[str, Response]
 
     @property
     def words(self) -> dict[str, str]:
@@ -88,14 +93,14 @@ class WrongLink(NotFound):
     """Any token that does not open a questionnaire."""
 
 
-def _visit(token: str, *, lock: bool = False) -> Visit:
-    link = respondent_links.resolve_link(token, lock=lock)
-    if link is None:
+def _visit(token: str) -> Visit:
+    # One query for the link, all a page shows of its engagement and the response
+    # in progress; the instrument is parsed once per process (docs/performance.md).
+    found = respondent_links.resolve_visit(token, _candidate_keys(token))
+    if found is None:
         raise WrongLink()
-    engagement = db.session.get(Engagement, link.engagement_id)
-    if engagement is None:  # pragma: no cover - the foreign key forbids it
-        raise WrongLink()
-    instrument = engagement.instrument()
+    link, engagement = found.link, found.engagement
+    instrument = instrument_for(found.content_hash, lambda: engagement.snapshot.content)
     if link.audience not in instrument.questionnaires:
         raise WrongLink()
     chosen = best_language(
@@ -103,7 +108,31 @@ def _visit(token: str, *, lock: bool = False) -> Visit:
         request.args.get("lang") or request.cookies.get(LANGUAGE_COOKIE),
         request.accept_languages.values(),
     )
-    return Visit(token, link, engagement, instrument, chosen or instrument.default_language)
+    return Visit(
+        token, link, engagement, instrument, chosen or instrument.default_language,
+        organisation_name=found.organisation_name,
+        # A company assessing itself runs its own staff survey: the staff are told so.
+        run_by_company=found.workspace_kind == WorkspaceKind.COMPANY,
+        in_progress_by_key=found.in_progress,
+    )
+
+
+def _candidate_keys(token: str) -> list[str]:
+    """Every resume key this request may use, before the link's kind is known: a
+    personal link's (from the token) and an open link's (from its cookie, sent only
+    to this link's path; :func:`_resume_key` picks the one that counts)."""
+    keys = [respondent_links.resume_key_for_single_use(token)]
+    keys += [
+        respondent_links.hash_token(secret)
+        for name, secret in request.cookies.items()
+        if name.startswith(COOKIE_PREFIX) and secret
+    ]
+    return keys
+
+
+def _in_progress(visit: Visit, key: str | None) -> Response | None:
+    """The response in progress under ``key`` (read with the visit)."""
+    return visit.in_progress_by_key.get(key) if key else None
 
 
 def _render(
@@ -117,6 +146,7 @@ def _render(
             t=visit.words,
             tx=visit.text,
             lang=visit.language,
+            organisation_name=visit.organisation_name,
         )
     return render_template(template, **context), status
 
@@ -147,21 +177,29 @@ def _resume_key(visit: Visit) -> str | None:
     return respondent_links.hash_token(secret) if secret else None
 
 
-def _already_done(visit: Visit) -> bool:
+def _already_done(visit: Visit, in_progress: Response | None = None) -> bool:
+    """Whether this browser (open link) or this personal link has submitted.
+
+    ``in_progress`` is the response in progress under this visit's resume key, if
+    the caller has read it: a key with a response in progress has not submitted
+    (submitting clears the key from the response in the transaction that spends
+    it), so the spent keys need not be asked."""
     if visit.link.kind == LinkKind.SINGLE_USE:
         return visit.link.used
     if request.cookies.get(f"{DONE_PREFIX}{visit.link.id}") == "1":
         return True
+    if in_progress is not None:
+        return False
     key = _resume_key(visit)
     return key is not None and recording.is_spent(key)
 
 
-def _refusal(visit: Visit) -> tuple[str, int] | None:
+def _refusal(visit: Visit, in_progress: Response | None = None) -> tuple[str, int] | None:
     """The page to show instead of the questionnaire, or None when it may go on."""
     if visit.engagement.status != Status.OPEN:
         message = "draft" if visit.engagement.status == Status.DRAFT else "closed"
         return _render("respondents/unavailable.html", visit, 404, message=message)
-    if _already_done(visit):
+    if _already_done(visit, in_progress):
         status = 409 if request.method == "POST" else 200
         return _render("respondents/done.html", visit, status)
     return None
@@ -200,10 +238,10 @@ def wrong_address(anything: str = "") -> ResponseReturnValue:
 @bp.get("/<token>")
 def welcome(token: str) -> ResponseReturnValue:
     visit = _visit(token)
-    if (refused := _refusal(visit)) is not None:
-        return refused
     key = _resume_key(visit)
-    response = recording.find_in_progress(key) if key else None
+    response = _in_progress(visit, key)
+    if (refused := _refusal(visit, response)) is not None:
+        return refused
     questionnaire = visit.instrument.questionnaires[visit.link.audience]
     parameters = Parameters(anonymity_threshold=visit.engagement.anonymity_threshold)
     body, status = _render(
@@ -216,8 +254,7 @@ def welcome(token: str) -> ResponseReturnValue:
         comment_minimum=comment_threshold(parameters),
         total_pages=len(questionnaire_pages.pages_for(visit.instrument, visit.link.audience)),
         languages=[(code, language_name(code)) for code in visit.instrument.languages],
-        # A company assessing itself runs its own staff survey: the staff are told so.
-        run_by_company=visit.engagement.organisation.workspace.kind == WorkspaceKind.COMPANY,
+        run_by_company=visit.run_by_company,
     )
     result = make_response(body, status)
     if request.args.get("lang") == visit.language:
@@ -229,13 +266,13 @@ def welcome(token: str) -> ResponseReturnValue:
 def start(token: str) -> ResponseReturnValue:
     """Begin or resume. Nothing is stored until the first page is saved."""
     visit = _visit(token)
-    if (refused := _refusal(visit)) is not None:
-        return refused
     key = _resume_key(visit)
+    response = _in_progress(visit, key)
+    if (refused := _refusal(visit, response)) is not None:
+        return refused
     secret = None
     if key is None:
         secret = secrets.token_urlsafe(32)
-    response = recording.find_in_progress(key) if key else None
     pages = questionnaire_pages.pages_for(visit.instrument, visit.link.audience)
     number = min(response.page, len(pages) - 1) if response else 0
     result = redirect(url_for(".page", token=token, number=number))
@@ -252,9 +289,10 @@ def page(token: str, number: int) -> ResponseReturnValue:
         # requests through it (two tabs, a double click) take turns on PostgreSQL
         # as they do on SQLite; `used` is read again under the lock.
         visit.link = respondent_links.lock_link(visit.link)
-    if (refused := _refusal(visit)) is not None:
-        return refused
     key = _resume_key(visit)
+    in_progress = _in_progress(visit, key)
+    if (refused := _refusal(visit, in_progress)) is not None:
+        return refused
     if key is None:
         return redirect(url_for(".welcome", token=token))
     audience = visit.link.audience
@@ -263,27 +301,54 @@ def page(token: str, number: int) -> ResponseReturnValue:
         abort(404)
     current = pages[number]
     if request.method == "GET":
-        values = questionnaire_pages.saved_values(recording.find_in_progress(key))
+        # Only what this page shows: its own kind of answers.
+        values = questionnaire_pages.saved_values(in_progress, current)
         return _page(visit, pages, number, values, {})
 
     data = questionnaire_pages.parse_page(visit.instrument, audience, current, request.form)
     if data.errors:
         values = {k: v for k, v in request.form.items() if k != "csrf_token"}
         return _page(visit, pages, number, values, data.errors, status=400)
-    response = recording.start_response(visit.link, key)
-    questionnaire_pages.save_page(response, current, data, visit.instrument)
     action = request.form.get("action", "next")
-    last = number == len(pages) - 1
-    if last and action != "back":
+    submitting = number == len(pages) - 1 and action != "back"
+    target = number if submitting else max(0, number - 1) if action == "back" else number + 1
+    response = in_progress or recording.start_response(visit.link, key, none_found=True)
+    # The first write holds the response until commit: a second request with the
+    # same key (two tabs, a double click) waits, then sees what this one saved.
+    if not recording.hold_response(response, target):
+        db.session.rollback()
+        return _render("respondents/done.html", visit, 409)
+    questionnaire_pages.save_page(response, current, data, visit.instrument)
+    if submitting:
+        if visit.link.kind == LinkKind.OPEN and not throttle.submission_allowed(
+            visit.link, request.remote_addr or ""
+        ):
+            return _throttled(visit, pages, number, response)
         if not recording.submit_response(response, visit.link, visit.instrument):
             db.session.rollback()
             return _render("respondents/done.html", visit, 409)
         db.session.commit()
         return _thanks_redirect(visit)
-    target = max(0, number - 1) if action == "back" else number + 1
-    response.page = target
     db.session.commit()
     return redirect(url_for(".page", token=token, number=target))
+
+
+def _throttled(
+    visit: Visit, pages: list[questionnaire_pages.Page], number: int, response: Response
+) -> WerkzeugResponse:
+    """A burst from this source through the open link: keep the page's answers (the
+    response stays in progress, on this page), count it for the consultant, and show
+    the same page again with "try again in a minute"."""
+    response.page = number
+    throttle.record_throttled(visit.link)
+    db.session.commit()
+    values = questionnaire_pages.saved_values(response, pages[number])
+    body, status = _page(visit, pages, number, values, {}, status=429, throttled=True)
+    result = make_response(body, status)
+    result.headers["Retry-After"] = str(
+        throttle.seconds_to_wait(visit.link, request.remote_addr or "")
+    )
+    return result
 
 
 def _page(
@@ -293,6 +358,7 @@ def _page(
     values: dict[str, str],
     errors: dict[str, questionnaire_pages.FieldError],
     status: int = 200,
+    throttled: bool = False,
 ) -> tuple[str, int]:
     audience = visit.link.audience
     current = pages[number]
@@ -315,6 +381,7 @@ def _page(
         points=_points(visit),
         values=values,
         errors={name: _message(visit, error) for name, error in errors.items()},
+        throttled=throttled,
     )
 
 
@@ -340,7 +407,7 @@ def _thanks_redirect(visit: Visit) -> WerkzeugResponse:
 @bp.get("/<token>/thanks")
 def thanks(token: str) -> ResponseReturnValue:
     visit = _visit(token)
-    if not _already_done(visit):
+    if not _already_done(visit, _in_progress(visit, _resume_key(visit))):
         return redirect(url_for(".welcome", token=token))
     return _render("respondents/thanks.html", visit)
 

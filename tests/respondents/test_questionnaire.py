@@ -36,7 +36,7 @@ def test_welcome_page_says_who_why_how_long_and_what_is_stored(client, make_enga
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "How we treat our customers" in html  # the staff questionnaire's title
-    assert "run by Dana Smith for Contoso Energy" in html
+    assert "run by <bdi>Dana Smith</bdi> for <bdi>Contoso Energy</bdi>" in html
     assert "about 15 minutes" in html
     assert "What we store" in html and "What we never store" in html
     assert "your IP address" in html and "the time of day" in html
