@@ -35,9 +35,11 @@ ARTIFACTS = Path(__file__).parent.parent / "test-artifacts"
 WRITE_ARTIFACTS = os.environ.get("ASSESS_TEST_ARTIFACTS", "").lower() in ("1", "true", "yes")
 # Under pytest-xdist (`make test`), the tests of these modules share one expensive
 # module- or session-scoped set-up, so all of a module's tests go to one worker and the
-# set-up is built once per run: the rendered demo report, the built wheel.
+# set-up is built once per run: the rendered demo report, the report cases, the built wheel.
 SHARED_SET_UP_MODULES = frozenset({
     "tests/reports/test_demo_report.py",
+    "tests/reports/test_report_cases.py",
+    "tests/demo/test_demo_data.py",
     "tests/foundation/test_packaging.py",
     "tests/workspaces/test_permissions.py",
 })

@@ -30,6 +30,7 @@ from assess.respondents import links as respondent_links
 from assess.respondents.panel import links_panel
 from assess.results.service import response_counts
 from assess.sharing.panel import share_panel
+from assess.transfer.services import import_batches
 
 bp = Blueprint("engagements", __name__)
 
@@ -88,6 +89,7 @@ def detail(engagement_id: int) -> ResponseReturnValue:
         # The consultant's panels, built here: the templates only draw them.
         links_panel=links_panel(engagement) if manage else None,
         export_audiences=exportable_audiences(engagement) if manage else [],
+        imports=import_batches(engagement) if manage else [],
         report_logo=engagement_logo(engagement.id) if manage else None,
         release_panel=readers.release_panel(engagement, mails=mails) if manage else None,
         release_form=ConfirmForm(formdata=None) if manage else None,

@@ -42,16 +42,19 @@ from .schema import (
     ScoringParameters,
     Section,
     SegmentQuestion,
+    Story,
+    StoryDimension,
 )
 
 INSTRUMENT_FILE = "instrument.yaml"
 RECOMMENDATIONS_FILE = "recommendations.yaml"
+STORY_FILE = "story.yaml"
 QUESTIONNAIRE_FILES: dict[Audience, str] = {
     Audience.STAFF: "staff.yaml",
     Audience.CUSTOMER: "customer.yaml",
 }
 #: Every file an instrument folder may hold, in the order problems are reported.
-FILES = (INSTRUMENT_FILE, *QUESTIONNAIRE_FILES.values(), RECOMMENDATIONS_FILE)
+FILES = (INSTRUMENT_FILE, *QUESTIONNAIRE_FILES.values(), RECOMMENDATIONS_FILE, STORY_FILE)
 
 
 def _text(value: Any) -> str | dict[str, str]:
@@ -207,12 +210,29 @@ class RecommendationsFile(RootModel[dict[StrictStr, DimensionRecommendationsFile
     pass
 
 
+# -- story.yaml ---------------------------------------------------------------------
+
+
+class StoryDimensionFile(_File):
+    owner: FileText
+    measure: FileText
+
+
+class StoryFile(_File):
+    sentences: dict[StrictStr, FileText] = Field(default_factory=dict)
+    dimensions: dict[StrictStr, StoryDimensionFile] = Field(default_factory=dict)
+    maturity: dict[StrictInt, list[StrictStr]] = Field(default_factory=dict)
+    comments: dict[StrictStr, list[StrictStr]] = Field(default_factory=dict)
+    hostage_dimensions: list[StrictStr] = Field(default_factory=list)
+
+
 #: The model for each file of a folder.
 FILE_MODELS: dict[str, type[BaseModel]] = {
     INSTRUMENT_FILE: InstrumentFile,
     QUESTIONNAIRE_FILES[Audience.STAFF]: QuestionnaireFile,
     QUESTIONNAIRE_FILES[Audience.CUSTOMER]: QuestionnaireFile,
     RECOMMENDATIONS_FILE: RecommendationsFile,
+    STORY_FILE: StoryFile,
 }
 
 
@@ -233,6 +253,8 @@ def known_keys() -> set[str]:
         QuestionnaireFile,
         RecommendationFile,
         DimensionRecommendationsFile,
+        StoryDimensionFile,
+        StoryFile,
     ):
         keys.update(model.model_fields)
     return keys
@@ -254,6 +276,7 @@ def build_instrument(
     instrument: InstrumentFile,
     questionnaires: dict[Audience, QuestionnaireFile],
     recommendations: RecommendationsFile | None,
+    story: StoryFile | None = None,
 ) -> Instrument:
     """The :class:`Instrument` for structurally valid files.
 
@@ -363,4 +386,19 @@ def build_instrument(
         items=items,
         questionnaires=built,
         recommendations=recs,
+        story=None if story is None else build_story(story, lang),
+    )
+
+
+def build_story(story: StoryFile, language: str) -> Story:
+    """The :class:`Story` of a structurally valid ``story.yaml``."""
+    return Story(
+        sentences={key: local(value, language) for key, value in story.sentences.items()},
+        dimensions={
+            key: StoryDimension(owner=local(d.owner, language), measure=local(d.measure, language))
+            for key, d in story.dimensions.items()
+        },
+        maturity={level: list(conditions) for level, conditions in story.maturity.items()},
+        comments={key: list(findings) for key, findings in story.comments.items()},
+        hostage_dimensions=list(story.hostage_dimensions),
     )

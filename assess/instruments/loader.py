@@ -29,9 +29,11 @@ from .fileformat import (
     INSTRUMENT_FILE,
     QUESTIONNAIRE_FILES,
     RECOMMENDATIONS_FILE,
+    STORY_FILE,
     InstrumentFile,
     QuestionnaireFile,
     RecommendationsFile,
+    StoryFile,
     build_instrument,
     describe,
     known_keys,
@@ -400,6 +402,7 @@ def validate_files(
             RecommendationsFile.model_validate(files[RECOMMENDATIONS_FILE])
             if RECOMMENDATIONS_FILE in files
             else None,
+            StoryFile.model_validate(files[STORY_FILE]) if STORY_FILE in files else None,
         )
     except ValidationError as error:  # a gap in the checks; still no traceback
         return None, [_translate("", e) for e in error.errors(include_url=False)]

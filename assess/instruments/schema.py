@@ -153,6 +153,32 @@ class DimensionRecommendations(_Model):
     strength: list[Recommendation] = Field(default_factory=list)
 
 
+class StoryDimension(_Model):
+    """Who owns a dimension's board action and what would show it working."""
+
+    owner: LocalText
+    measure: LocalText
+
+
+class Story(_Model):
+    """The words of the executive summary and board actions (``story.yaml``).
+
+    ``sentences``: templates by key (see :mod:`assess.instruments.story` for the
+    keys and their placeholders); ``dimensions``: owner and measure per
+    dimension; ``maturity``: per level, the conditions its description assumes;
+    ``comments``: per open question, the findings its answers bear on;
+    ``hostage_dimensions``: where the advice for a hostage-heavy base is.
+    """
+
+    sentences: dict[str, LocalText] = Field(default_factory=dict)
+    dimensions: dict[str, StoryDimension] = Field(default_factory=dict)
+    maturity: dict[int, list[str]] = Field(default_factory=dict)
+    comments: dict[str, list[str]] = Field(default_factory=dict)
+    #: The dimensions whose low-score advice answers "more customers stay because
+    #: leaving is hard than because they want to" (the first with advice is used).
+    hostage_dimensions: list[str] = Field(default_factory=list)
+
+
 class Instrument(_Model):
     id: str
     version: str
@@ -166,6 +192,9 @@ class Instrument(_Model):
     items: list[Item]
     questionnaires: dict[Audience, Questionnaire]
     recommendations: dict[str, DimensionRecommendations] = Field(default_factory=dict)
+    # None: the instrument (or an older snapshot) carries no story.yaml; the
+    # report then uses the shipped wording (assess.instruments.story).
+    story: Story | None = None
 
     # -- lookups -----------------------------------------------------------------
 

@@ -184,103 +184,71 @@ def map_chart(
     }
 
 
-# -- radar -----------------------------------------------------------------------------------
+# -- the gaps with their intervals -----------------------------------------------------------
 
 
-def radar_chart(rows: list[dict[str, Any]], cut: float) -> dict[str, Any]:
-    """Every dimension as a spoke; staff as a closed shape, customers where they have scores.
+def gap_chart(
+    rows: list[dict[str, Any]], blind_spot_gap: float, cut: float = 60.0
+) -> dict[str, Any]:
+    """Every gap (staff − customers) with its 95% interval, largest first.
 
-    Customers are not asked about every dimension, so their line is drawn only
-    between neighbouring spokes that both have a customer score: a line across a
-    spoke without a score would suggest a value nobody gave.
+    It replaces a radar that repeated the table: what it shows that the table
+    does not is which gaps are distinguishable from each other and from zero —
+    gaps whose intervals overlap are one finding, not a ranking. Dimensions
+    without a gap (asked of one audience only, or hidden) are left out.
     """
-    width, height = 640.0, 470.0
-    cx, cy, radius = width / 2, height / 2 + 4, 150.0
-    count = len(rows)
+    shown = [r for r in rows if r.get("gap") is not None]
+    shown.sort(key=lambda r: -r["gap"])
+    lows = [r["gap_ci95"][0] if r.get("gap_ci95") else r["gap"] for r in shown]
+    highs = [r["gap_ci95"][1] if r.get("gap_ci95") else r["gap"] for r in shown]
+    # A symmetric-enough scale in steps of 10 that holds every interval and zero.
+    low = math.floor(min([0.0, -blind_spot_gap, *lows]) / 10) * 10
+    high = math.ceil(max([0.0, blind_spot_gap, *highs]) / 10) * 10
+    width, label_w, value_w, row_h, top = 640.0, 230.0, 64.0, 19.0, 22.0
+    left, right = label_w + 8, width - value_w - 8
 
-    def point(index: int, value: float) -> tuple[float, float]:
-        angle = -math.pi / 2 + 2 * math.pi * index / max(1, count)
-        r = radius * max(0.0, min(100.0, value)) / 100
-        return round(cx + r * math.cos(angle), 2), round(cy + r * math.sin(angle), 2)
+    def px(value: float) -> float:
+        return round(left + (value - low) / max(1e-9, high - low) * (right - left), 2)
 
-    spokes = []
-    for i, row in enumerate(rows):
-        angle = -math.pi / 2 + 2 * math.pi * i / max(1, count)
-        cos, sin = math.cos(angle), math.sin(angle)
-        end = point(i, 100)
-        lines = wrap(row["title"], 22, 3)
-        lx = cx + (radius + 14) * cos
-        ly = cy + (radius + 14) * sin
-        anchor = "start" if cos > 0.25 else "end" if cos < -0.25 else "middle"
-        if anchor != "middle":  # beside the ring: centred on the spoke's end
-            ly += 3.5 - 5.5 * (len(lines) - 1) + 4 * sin
-        elif sin < 0:  # at the top: grow upwards
-            ly -= 11 * (len(lines) - 1)
-        else:  # at the bottom: hang below
-            ly += 9
-        spokes.append(
+    marks = []
+    for i, row in enumerate(shown):
+        y = top + i * row_h + row_h / 2
+        ci = row.get("gap_ci95")
+        lines = wrap(row["title"], 42, 1)
+        marks.append(
             {
-                "x": end[0],
-                "y": end[1],
-                "lines": lines,
-                "label_x": round(lx, 2),
-                "label_y": round(ly, 2),
-                "anchor": anchor,
-                "lens": row["lens"],
+                "title": row["title"],
+                "label": lines[0],
+                "y": round(y, 2),
+                "x": px(row["gap"]),
+                "ci": None if not ci else {"x1": px(ci[0]), "x2": px(ci[1])},
+                # As in the table beside it: the difference of the printed scores.
+                "text": fmt.difference(
+                    row["staff"]["score"], row["customer"]["score"], (cut,)
+                ),
+                "ci_text": "" if not ci else f"{fmt.gap(ci[0])} to {fmt.gap(ci[1])}",
+                "hidden_strength": row["gap"] < 0,
             }
         )
-    rings: list[dict[str, Any]] = [
-        {
-            "value": v,
-            "points": " ".join(f"{x},{y}" for x, y in (point(i, v) for i in range(count))),
-            "cut": False,
-        }
-        for v in (20, 40, 60, 80, 100)
-    ]
-    rings.append(
-        {
-            "value": cut,
-            "points": " ".join(f"{x},{y}" for x, y in (point(i, cut) for i in range(count))),
-            "cut": True,
-        }
-    )
-    series = []
-    for audience, colour in colours.AUDIENCE_COLOURS.items():
-        values = [audience_score(r, audience) for r in rows]
-        points = [point(i, v) if v is not None else None for i, v in enumerate(values)]
-        present = [p for p in points if p is not None]
-        if not present:
-            continue
-        closed = all(p is not None for p in points) and count > 2
-        segments = []
-        if not closed:
-            for i in range(count):
-                a, b = points[i], points[(i + 1) % count]
-                if a is not None and b is not None and count > 2:
-                    segments.append({"x1": a[0], "y1": a[1], "x2": b[0], "y2": b[1]})
-        series.append(
-            {
-                "audience": audience,
-                "colour": colour,
-                "closed": closed,
-                "polygon": " ".join(f"{x},{y}" for x, y in present) if closed else "",
-                "segments": segments,
-                "markers": [{"x": p[0], "y": p[1]} for p in present],
-            }
-        )
-    ring_labels = [
-        {"value": v, "x": round(cx + 3, 2), "y": round(cy - radius * v / 100 - 2, 2)}
-        for v in (20, 40, 60, 80, 100)
-    ]
+    step = 10 if high - low <= 80 else 20
+    ticks = [{"value": v, "x": px(v), "text": fmt.gap(v).replace(".0", "")}
+             for v in range(int(low), int(high) + 1, step)]
+    bottom = top + row_h * len(shown)
     return {
         "width": width,
-        "height": height,
-        "cx": cx,
-        "cy": cy,
-        "spokes": spokes,
-        "rings": rings,
-        "ring_labels": ring_labels,
-        "series": series,
+        "height": round(bottom + 34, 2),
+        "top": top,
+        "bottom": round(bottom, 2),
+        "left": left,
+        "right": right,
+        "value_x": width - value_w + 4,
+        "zero_x": px(0.0),
+        "threshold_x": px(blind_spot_gap),
+        "threshold": blind_spot_gap,
+        "ticks": ticks,
+        "marks": marks,
+        "axis_y": round(bottom + 12, 2),
+        "axis_label_y": round(bottom + 28, 2),
     }
 
 
@@ -335,28 +303,65 @@ def dumbbell(row: dict[str, Any], cut: float) -> dict[str, Any]:
 # -- paired items ----------------------------------------------------------------------------
 
 
-def pair_bars(pair: dict[str, Any]) -> dict[str, Any]:
-    """Two top-box shares as bars on 0..100%."""
-    bar_width = 150.0
-    bars = []
-    for audience, y, share in (
-        ("staff", 2.0, pair.get("staff_top_box")),
-        ("customer", 16.0, pair.get("customer_top_box")),
-    ):
-        w = 0.0 if share is None else round(bar_width * share, 2)
-        bars.append(
+PAIR_WIDTH = 250.0
+# Room at both ends for a share's label beside its mark ("100%").
+_PAIR_LEFT, _PAIR_RIGHT = 30.0, 220.0
+
+
+def _pairx(share: float) -> float:
+    return round(_PAIR_LEFT + max(0.0, min(1.0, share)) * (_PAIR_RIGHT - _PAIR_LEFT), 2)
+
+
+def pair_axis() -> dict[str, Any]:
+    """The column head of the paired statements: 0 to 100% favourable."""
+    return {
+        "width": PAIR_WIDTH,
+        "height": 16,
+        "ticks": [{"text": f"{v}%", "x": _pairx(v / 100)} for v in range(0, 101, 25)],
+    }
+
+
+def pair_dumbbell(pair: dict[str, Any]) -> dict[str, Any]:
+    """One paired statement on one measure: the share of staff and of customers
+    giving the favourable answer (0..100%), joined by a line whose length is the
+    difference in the next column. Each share is written beside its mark, on
+    the side away from the other, so the two labels never collide."""
+    marks = []
+    shares = {"staff": pair.get("staff_top_box"), "customer": pair.get("customer_top_box")}
+    for audience, share in shares.items():
+        if share is None:
+            continue
+        other = shares["customer" if audience == "staff" else "staff"]
+        x = _pairx(share)
+        on_left = other is not None and (share < other or (share == other and audience == "staff"))
+        marks.append(
             {
                 "audience": audience,
-                "y": y,
-                "w": w,
-                "label": fmt.percent(share),
-                "label_x": round(w + 4, 2),
+                "x": x,
+                "text": fmt.percent(share),
+                "label_x": round(x - 8 if on_left else x + 8, 2),
+                "anchor": "end" if on_left else "start",
             }
         )
-    return {"width": 196, "height": 28, "track": bar_width, "bars": bars}
+    link = None
+    if len(marks) == 2:
+        link = {"x1": marks[0]["x"], "x2": marks[1]["x"]}
+    return {
+        "width": PAIR_WIDTH,
+        "height": 24,
+        "marks": marks,
+        "link": link,
+        "grid": [_pairx(v / 100) for v in range(0, 101, 25)],
+    }
 
 
 # -- heatmaps --------------------------------------------------------------------------------
+
+#: What a hidden heatmap column says (``SegmentGroup.suppressed_reason``, rule 15).
+SUPPRESSED_TEXT = {
+    "too_few": "too few respondents",
+    "protects_smaller": "hidden to protect a smaller group",
+}
 
 
 def heatmap(breakdown: dict[str, Any], cut: float) -> dict[str, Any]:
@@ -411,14 +416,20 @@ def heatmap(breakdown: dict[str, Any], cut: float) -> dict[str, Any]:
             }
         )
         if column["suppressed"]:
+            # Rule 15: the column says which reason hides it, written upwards along
+            # the column, small enough to fit its height.
+            reason = SUPPRESSED_TEXT.get(column.get("reason") or "", "too few respondents")
+            height = bottom - top - 2
             bands.append(
                 {
                     "x": round(x + 1, 2),
                     "y": round(top + 1, 2),
                     "w": round(col_w - 2, 2),
-                    "h": round(bottom - top - 2, 2),
+                    "h": round(height, 2),
                     "tx": round(centre + 3, 2),
                     "ty": round((top + bottom) / 2, 2),
+                    "text": reason,
+                    "size": round(min(8.5, (height - 6) / (0.55 * len(reason))), 2),
                 }
             )
             continue
@@ -439,8 +450,9 @@ def heatmap(breakdown: dict[str, Any], cut: float) -> dict[str, Any]:
                 )
             else:
                 assert fill is not None  # heat_fill has a colour for every score
-                cell.update(
-                    kind="score", text=fmt.score(value), fill=fill, ink=colours.ink_for(fill)
+                cell.update(  # colour and number agree about the cut (rule 16)
+                    kind="score", text=fmt.score(value, (cut,)), fill=fill,
+                    ink=colours.ink_for(fill),
                 )
             cells.append(cell)
     brackets = []
@@ -486,7 +498,7 @@ def heat_legend(cut: float) -> dict[str, Any]:
     for value in sorted(set(values)):
         fill = colours.heat_fill(value, cut) or colours.WHITE
         swatches.append(
-            {"x": x, "fill": fill, "ink": colours.ink_for(fill), "text": fmt.score(value)}
+            {"x": x, "fill": fill, "ink": colours.ink_for(fill), "text": fmt.score(value, (cut,))}
         )
         x += 34
     return {"width": 560, "height": 22, "swatches": swatches, "suppressed_x": x + 14}

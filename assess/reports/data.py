@@ -13,14 +13,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from assess.engagements.models import Engagement
+from assess.engagements.models import Engagement, Status
 from assess.extensions import db
 from assess.instruments.schema import Instrument
 from assess.reports import colours, patterns, sections, wording
 from assess.reports import format as fmt
 from assess.reports.settings import COLOUR, engagement_logo
+from assess.reports.story import Story, compose_story
 from assess.respondents.models import Comment, Response, ResponseStatus
 from assess.scoring import Results
 from assess.scoring.model import AUDIENCE_LABELS
@@ -41,6 +42,8 @@ class Report:
     engagement_id: int
     prepared_by: str
     accent: dict[str, str]
+    #: The logo's ``media_type`` and ``sha256`` (its bytes stay in the database
+    #: until the PDF's fetcher reads them), or None.
     logo: dict[str, str] | None
     generated_on: str
     fieldwork: str
@@ -68,6 +71,12 @@ class Report:
     methodology: sections.Methodology
     #: True when the comments were left out (a share link made without them).
     comments_withheld: bool = False
+    #: While fieldwork is open: the interim mark on every page, with the date of
+    #: the latest response counted (None once the engagement is closed).
+    interim: dict[str, str] | None = None
+    #: The executive summary's story: verdict, findings and board actions
+    #: (:mod:`assess.reports.story`).
+    story: Story | None = None
 
 
 def long_date(value: date | None) -> str:
@@ -80,6 +89,28 @@ def fieldwork(engagement: Engagement) -> str:
     if engagement.closed_on is None:
         return f"{long_date(engagement.opened_on)} – ongoing"
     return f"{long_date(engagement.opened_on)} – {long_date(engagement.closed_on)}"
+
+
+def interim_mark(engagement: Engagement) -> dict[str, str] | None:
+    """The interim mark of a report made while the engagement is open: the date of
+    the latest submitted response it counts, so a PDF kept from fieldwork says
+    how far it goes. None for a draft or closed engagement."""
+    if engagement.status != Status.OPEN:
+        return None
+    latest = db.session.scalar(
+        select(func.max(Response.submitted_on)).where(
+            Response.engagement_id == engagement.id,
+            Response.status == ResponseStatus.SUBMITTED,
+        )
+    )
+    counted = (
+        f"responses received up to {long_date(latest)}" if latest else "no responses yet"
+    )
+    return {
+        "text": f"Interim report: fieldwork is still open; {counted}.",
+        "short": f"Interim report · {counted}",
+        "latest": long_date(latest) if latest else "",
+    }
 
 
 def audience_summary(
@@ -187,6 +218,9 @@ def report_data(
         strength_score=thresholds.strength_score,
         significance=patterns.SIGNIFICANCE,
         maturity_cuts_text=", ".join(fmt.score(c) for c in parameters["maturity_cuts"]),
+        # Every cut a position is judged against: a coordinate just below one
+        # keeps a decimal where it is printed (rule 16).
+        cuts=(results.parameters.quadrant_cut, *results.parameters.maturity_cuts),
     )
     rows = sections.dimension_rows(results.dimensions, instrument)
     pairs = sections.pair_rows(results.pairs, instrument)
@@ -194,7 +228,6 @@ def report_data(
     states = sections.audience_states(results)
     audiences = audience_summary(engagement, results, instrument)
     has_results = any(a["responses"] and not a["suppressed"] for a in audiences)
-    recommendations = sections.select_recommendations(rows, instrument)
     maturity = sections.maturity_levels(results, instrument)
 
     trend = None
@@ -210,6 +243,21 @@ def report_data(
             label=str((earlier.opened_on or earlier.created_on).year),
         )
 
+    comments = visible_comments(engagement.id, results, instrument) if with_comments else []
+    story = compose_story(
+        results, instrument, previous=earlier_results,
+        previous_label=trend.label if trend else "",
+        # Only comments shown in the report may be quoted as evidence.
+        comments={
+            q["id"]: q["comments"]
+            for group in comments if group["shown"]
+            for q in group["questions"]
+        },
+    )
+    # Section 7 opens with the summary's board actions, then the rest of the library.
+    recommendations = sections.select_recommendations(
+        rows, instrument, board=story.actions
+    )
     logo = engagement_logo(engagement.id)
     accent = (engagement.accent_colour or "").lower()
     if not COLOUR.fullmatch(accent):
@@ -228,7 +276,7 @@ def report_data(
             "text": colours.readable_on_white(accent),
             "ink": colours.ink_for(accent),
         },
-        logo=None if logo is None else {"path": str(logo.path), "media_type": logo.media_type},
+        logo=None if logo is None else {"media_type": logo.media_type, "sha256": logo.sha256},
         generated_on=long_date(today or date.today()),
         fieldwork=fieldwork(engagement),
         status=str(engagement.status),
@@ -244,20 +292,23 @@ def report_data(
         perception=perception,
         audience_rows=audiences,
         palette={"staff": colours.STAFF_COLOUR, "customer": colours.CUSTOMER_COLOUR,
-                 "previous": colours.PREVIOUS_COLOUR},
+                 "previous": colours.PREVIOUS_COLOUR,
+                 "staff_text": colours.readable_on_white(colours.STAFF_COLOUR)},
         limitations=wording.limitations(results, instrument),
         dimensions=rows,
-        summary=sections.summary_section(
-            results, instrument, rows, pairs, recommendations, has_results, maturity
-        ),
+        summary=sections.summary_section(results, instrument, has_results),
         map=sections.map_section(results, perception, maturity, trend, earlier_results),
-        dimension_section=sections.dimensions_section(results, rows, states),
-        pairs=sections.pairs_section(pairs),
+        dimension_section=sections.dimensions_section(
+            results, rows, states, thresholds.blind_spot_gap
+        ),
+        pairs=sections.pairs_section(pairs, results),
         segments=sections.segments_section(results, instrument, rows),
         outcomes=sections.outcomes_section(results, instrument),
         recommendations=recommendations,
-        comments=visible_comments(engagement.id, results, instrument) if with_comments else [],
+        comments=comments,
         trend=trend,
         methodology=sections.methodology_section(rows, instrument, states),
         comments_withheld=not with_comments,
+        interim=interim_mark(engagement),
+        story=story,
     )

@@ -105,31 +105,33 @@ def hidden_strengths(rows: list[dict[str, Any]], limit: int = 3) -> list[dict[st
     return sorted(found, key=lambda r: r["gap"])[:limit]
 
 
-def urgency(row: dict[str, Any], thresholds: Thresholds) -> float:
-    """How pressing a dimension is: its blind-spot gap plus how far it falls below 'low'."""
-    value = 0.0
-    if BLIND_SPOT in row["patterns"]:
-        value += row["gap"]
-    if LOW in row["patterns"]:
-        scores = [
-            s for s in (audience_score(row, "staff"), audience_score(row, "customer"))
-            if s is not None
-        ]
-        value += thresholds.low_score - min(scores)
-    return value
+def gap_tiers(rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Blind-spot dimensions in tiers that can be told apart (scoring rule 9).
 
-
-def is_pressing(row: dict[str, Any], thresholds: Thresholds) -> bool:
-    """High priority: urgency of at least twice the blind-spot gap."""
-    return urgency(row, thresholds) >= 2 * thresholds.blind_spot_gap
-
-
-def strength_score(row: dict[str, Any]) -> float:
-    """The score a strength rests on: the customers', else the staff's."""
-    best = audience_score(row, "customer")
-    if best is None:
-        best = audience_score(row, "staff") or 0.0
-    return best
+    Tier 0 is the leading group: the largest gap and every gap whose 95% interval
+    (``gap_ci95``) overlaps its interval; tier 1 the leading group of the rest,
+    and so on. Within a tier the order means nothing. A gap without an interval
+    (an audience with n < 2) cannot be compared and forms a tier of its own.
+    """
+    left = [r for r in rows if BLIND_SPOT in r["patterns"]]
+    tiers: dict[str, int] = {}
+    tier = 0
+    while left:
+        lead = max(left, key=lambda r: r["gap"])
+        ci = lead.get("gap_ci95")
+        if ci is None:
+            group = [lead]
+        else:
+            group = [
+                r for r in left
+                if r.get("gap_ci95") is not None
+                and r["gap_ci95"][0] <= ci[1] and ci[0] <= r["gap_ci95"][1]
+            ]
+        for r in group:
+            tiers[r["id"]] = tier
+        left = [r for r in left if r["id"] not in tiers]
+        tier += 1
+    return tiers
 
 
 # -- paired items ------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """The one PDF function: plain report data in, PDF bytes out.
 
 WeasyPrint fetches resources only through :class:`ReportFetcher`, which serves
-the project's own static files and the engagement's uploaded logo under private
+the project's own static files and the engagement's uploaded logo (its bytes, read
+from the database beforehand) under private
 schemes and refuses everything else (``file://``, ``http(s)://``, ``data:`` …),
 whatever text respondents typed into comments. Respondents' text is escaped by
 Jinja's autoescaping, so it never becomes markup in the first place; the fetcher
@@ -18,7 +19,6 @@ import gc
 import threading
 import urllib.parse
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from flask import render_template
@@ -30,6 +30,7 @@ from assess.paths import static_dir
 from assess.reports.charts import CHART_SCHEME, ChartSink
 from assess.reports.data import Report
 from assess.reports.format import FORMATS
+from assess.reports.settings import MAGIC, logo_content
 
 STATIC_SCHEME = "assess-static"
 LOGO_SCHEME = "assess-logo"
@@ -66,7 +67,8 @@ class ReportFetcher(URLFetcher):
     """Serves the report's own resources; refuses everything else.
 
     - ``assess-static://assess/<path>``: a file under static/ (stylesheets, fonts);
-    - ``assess-logo://engagement/logo``: the engagement's uploaded logo, if any;
+    - ``assess-logo://engagement/logo``: the engagement's uploaded logo, if any
+      (its bytes, handed in: the fetcher reads no file and no database);
     - ``assess-chart://report/<name>``: a chart of this report, from memory
       (see :class:`assess.reports.charts.ChartSink`).
 
@@ -75,12 +77,12 @@ class ReportFetcher(URLFetcher):
     """
 
     def __init__(
-        self, logo_path: Path | str | None = None, charts: dict[str, str] | None = None
+        self, logo: bytes | None = None, charts: dict[str, str] | None = None
     ) -> None:
         # No protocol is allowed to the parent's opener: fetch() never calls it anyway.
         super().__init__(allowed_protocols=(), allow_redirects=False)
         self.static_root = static_dir().resolve()
-        self.logo_path = Path(logo_path) if logo_path else None
+        self.logo = logo or None
         self.charts = charts or {}
         self.refused: list[str] = []
         self.served: list[str] = []
@@ -92,8 +94,8 @@ class ReportFetcher(URLFetcher):
             path = (self.static_root / relative).resolve()
             if path.is_relative_to(self.static_root) and path.is_file():
                 return self._respond(url, path.read_bytes(), path.suffix)
-        elif url == LOGO_URL and self.logo_path is not None and self.logo_path.is_file():
-            return self._respond(url, self.logo_path.read_bytes(), self.logo_path.suffix)
+        elif url == LOGO_URL and self.logo is not None:
+            return self._respond(url, self.logo, _image_suffix(self.logo))
         elif url.startswith(CHART_BASE) and url[len(CHART_BASE):] in self.charts:
             return self._respond(url, self.charts[url[len(CHART_BASE):]].encode(), ".svg")
         self.refused.append(url[:200])
@@ -103,6 +105,14 @@ class ReportFetcher(URLFetcher):
         self.served.append(url)
         media_type = MEDIA_TYPES.get(suffix.lower(), "application/octet-stream")
         return URLFetcherResponse(url, body=body, headers={"Content-Type": media_type})
+
+
+def _image_suffix(image: bytes) -> str:
+    """'.png' or '.jpg' from the image's first bytes (uploads are checked to be one)."""
+    for magic, (kind, _media_type) in MAGIC.items():
+        if image.startswith(magic):
+            return f".{kind}"
+    return ""
 
 
 # One font configuration for the process: building it, and decoding the shipped
@@ -186,9 +196,17 @@ def write_pdf(html: str, *, fetcher: ReportFetcher) -> bytes:
     )
 
 
+def report_logo(data: Report) -> bytes | None:
+    """The bytes of the report's logo, read from the database: the very logo the
+    report data named (by its hash), or none if it has been replaced since."""
+    if data.logo is None:
+        return None
+    return logo_content(data.engagement_id, data.logo["sha256"])
+
+
 def report_fetcher(data: Report, charts: ChartSink) -> ReportFetcher:
     """The fetcher for one report: our static files, its logo, its charts."""
-    return ReportFetcher(None if data.logo is None else data.logo["path"], charts.svgs)
+    return ReportFetcher(report_logo(data), charts.svgs)
 
 
 def render_report_pdf(

@@ -9,14 +9,17 @@ so the templates compute nothing and re-apply no rule. Pure: the database reads
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from assess.instruments.schema import Audience, Instrument
-from assess.reports import charts, colours, patterns, wording
+from assess.instruments.story import story_for
+from assess.reports import charts, colours, patterns, precision, wording
 from assess.reports import format as fmt
 from assess.reports.patterns import BLIND_SPOT, LOW, STRENGTH, Thresholds, audience_score
-from assess.scoring import DimensionResult, PairResult, Results
+from assess.reports.story import BoardAction
+from assess.scoring import DimensionResult, DimensionScore, PairResult, Results
 from assess.scoring.model import AUDIENCE_LABELS
 
 # -- rows shared by several sections -------------------------------------------------------
@@ -32,9 +35,21 @@ def dimension_rows(
     for number, result in enumerate(dimensions, start=1):
         row = result.to_dict()
         dimension = by_id[result.id]
+        # How many statements each audience answered for it: a score from one
+        # statement is said to be so wherever it is shown.
+        statements = {
+            audience: len(instrument.dimension_items(result.id, Audience(audience)))
+            for audience in ("staff", "customer")
+        }
         rows.append(
             {
                 **row,
+                "statements": statements,
+                # only where that audience's score is shown
+                "single_statement": [
+                    a for a, k in statements.items()
+                    if k == 1 and audience_score(row, a) is not None
+                ],
                 "number": number,
                 "title": instrument.text(dimension.title),
                 "description": instrument.text(dimension.description),
@@ -48,7 +63,12 @@ def dimension_rows(
 def pair_rows(
     pairs: tuple[PairResult, ...] | list[PairResult], instrument: Instrument
 ) -> list[dict[str, Any]]:
-    """Paired items with both wordings, largest absolute gaps first (no-gap pairs last)."""
+    """Paired items with both wordings on one measure: the share of each audience
+    giving the favourable answer (top box after reversal, rules 2 and 4), largest
+    difference first (the order of what the chart draws; pairs without both
+    shares last). A reverse-worded statement's favourable answer is to disagree,
+    and its share says so ("86% disagree"), never a bare figure beside a
+    statement nobody should agree with."""
     items = {i.id: i for i in instrument.items}
     rows = []
     for pair in pairs:
@@ -66,38 +86,77 @@ def pair_rows(
                     else ""
                 ),
                 "top_box_gap": patterns.change(pair.staff_top_box, pair.customer_top_box),
+                "staff_verb": "disagree" if staff_item.reverse else "agree",
+                "customer_verb": "disagree" if customer_item.reverse else "agree",
+                "staff_share_text": fmt.percent(pair.staff_top_box),
+                "customer_share_text": fmt.percent(pair.customer_top_box),
+                # The printed difference is that of the printed percentages (rule 16).
+                "points_text": fmt.points(pair.staff_top_box, pair.customer_top_box),
             }
         )
-    return sorted(
-        rows, key=lambda r: (r["gap"] is None, -abs(r["gap"]) if r["gap"] is not None else 0)
-    )
 
+    def drawn(row: dict[str, Any]) -> tuple[bool, float]:
+        difference = row["top_box_gap"]
+        return (difference is None, -abs(difference) if difference is not None else 0.0)
 
-def headline_pair(pairs: list[dict[str, Any]], tolerance: float = 0.10) -> dict[str, Any] | None:
-    """The headline pair (:func:`patterns.headline_choice`) with its sentence's words."""
-    chosen = patterns.headline_choice(pairs, tolerance)
-    return None if chosen is None else wording.headline(chosen)
+    return sorted(rows, key=drawn)
 
 
 def select_recommendations(
-    rows: list[dict[str, Any]], instrument: Instrument
+    rows: list[dict[str, Any]],
+    instrument: Instrument,
+    board: Sequence[BoardAction] = (),
 ) -> list[dict[str, Any]]:
-    """The instrument's recommendations that the results call for, most pressing first.
+    """The instrument's recommendations that the results call for.
 
-    A dimension's blind-spot and low-score advice comes first, ordered by
-    :func:`patterns.urgency` (gap size, then distance below the low mark); advice to
-    protect strengths follows, highest customer score first. Each recommendation
-    carries the evidence that triggered it.
+    ``board`` holds the executive summary's board actions
+    (:mod:`assess.reports.story`): those from the library come first, marked "On
+    the board's list", with the evidence the summary gives them.
+    Then advice to act: blind spots tier by tier (:func:`patterns.gap_tiers`: gaps
+    whose intervals overlap are one tier, in instrument order, never ranked by
+    tenths of a point), then low scores, in instrument order; then advice to
+    protect strengths, in instrument order. Each recommendation carries the
+    evidence that triggered it, and its owner, horizon and measure of progress
+    (the instrument's ``story.yaml``).
     """
     thresholds = Thresholds.of(instrument)
-    act: list[tuple[float, int, dict[str, Any]]] = []
-    protect: list[tuple[float, int, dict[str, Any]]] = []
+    tiers = patterns.gap_tiers(rows)
+    words = story_for(instrument)
+    horizon = {
+        BLIND_SPOT: instrument.text(words.sentences.get("horizon_first_move", {})),
+        LOW: instrument.text(words.sentences.get("horizon_structural", {})),
+        STRENGTH: instrument.text(words.sentences.get("horizon_structural", {})),
+    }
+    by_id = {row["id"]: row for row in rows}
+    listed = [a for a in board if a.dimension in by_id and a.pattern is not None]
+    on_board = [(a.dimension, a.title) for a in listed]
+    entries: list[tuple[tuple[int, int, int], dict[str, Any]]] = [
+        (
+            (0, index, 0),
+            {
+                "dimension": action.dimension,
+                "dimension_title": action.dimension_title,
+                "lens": by_id[action.dimension]["lens"],
+                "pattern": action.pattern,
+                "pattern_label": wording.PATTERN_LABELS[action.pattern or LOW],
+                "title": action.title,
+                "text": action.text,
+                "evidence": action.evidence,
+                "owner": action.owner,
+                "measure": action.measure,
+                "horizon": action.horizon,
+                "priority": wording.priority(action.pattern or LOW, True),
+            },
+        )
+        for index, action in enumerate(listed)
+    ]
     for order, row in enumerate(rows):
         library = instrument.recommendations.get(row["id"])
         if library is None:
             continue
         seen: set[str] = set()
         staff, customer = audience_score(row, "staff"), audience_score(row, "customer")
+        owner = words.dimensions.get(row["id"])
         for pattern in (BLIND_SPOT, LOW, STRENGTH):
             if pattern not in row["patterns"]:
                 continue
@@ -106,6 +165,8 @@ def select_recommendations(
                 if title in seen:
                     continue
                 seen.add(title)
+                if (row["id"], title) in on_board:
+                    continue  # already first, as on the board's list
                 entry = {
                     "dimension": row["id"],
                     "dimension_title": row["title"],
@@ -115,22 +176,34 @@ def select_recommendations(
                     "title": title,
                     "text": instrument.text(advice.text),
                     "evidence": wording.evidence(row, pattern, thresholds, staff, customer),
-                    "pressing": pattern != STRENGTH and patterns.is_pressing(row, thresholds),
+                    "owner": "" if owner is None else instrument.text(owner.owner),
+                    "measure": "" if owner is None else instrument.text(owner.measure),
+                    "horizon": horizon[pattern],
+                    "priority": wording.priority(pattern, False),
                 }
-                if pattern == STRENGTH:
-                    protect.append((-patterns.strength_score(row), order, entry))
+                key: tuple[int, int, int]
+                if pattern == BLIND_SPOT:
+                    key = (1, tiers.get(row["id"], 0), order)
+                elif pattern == LOW:
+                    key = (2, 0, order)
                 else:
-                    act.append((-patterns.urgency(row, thresholds), order, entry))
-    chosen = [e for *_, e in sorted(act, key=lambda t: t[:2])]
-    chosen += [e for *_, e in sorted(protect, key=lambda t: t[:2])]
+                    key = (3, 0, order)
+                entries.append((key, entry))
+    chosen = [entry for _, entry in sorted(entries, key=lambda t: t[0])]
     for rank, entry in enumerate(chosen, start=1):
         entry["rank"] = rank
-        entry["priority"] = wording.priority(entry["pattern"], entry.pop("pressing"))
     return chosen
 
 
-def audience_cell(part: dict[str, Any] | None, state: str) -> dict[str, Any]:
-    """A score cell of the dimension tables: its text and whether it is a mere note."""
+def audience_cell(
+    part: dict[str, Any] | None, state: str, cuts: tuple[float, ...] = ()
+) -> dict[str, Any]:
+    """A score cell of the dimension tables: its text and whether it is a mere note.
+
+    The score has one decimal: the gap beside it is the difference of the two
+    printed scores (rule 16), and a score just below a cut is never printed as
+    the cut.
+    """
     if part is None:
         return {"text": "not asked", "muted": True}
     if state == "none":
@@ -139,7 +212,7 @@ def audience_cell(part: dict[str, Any] | None, state: str) -> dict[str, Any]:
         return {"text": "suppressed", "muted": True}
     if part["score"] is None:
         return {"text": "no answers", "muted": True}
-    return {"text": fmt.score(part["score"]), "muted": False}
+    return {"text": fmt.score1(part["score"], cuts), "muted": False}
 
 
 def audience_states(results: Results) -> dict[str, str]:
@@ -158,22 +231,15 @@ def audience_states(results: Results) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Summary:
-    """1 Executive summary."""
+    """1 Executive summary: the tiles and notes beside the story
+    (:mod:`assess.reports.story` composes the sentences and board actions)."""
 
-    has_position: bool
     has_results: bool
-    maturity_count: int
-    maturity_description: str
     near_cut: list[str]
-    headline: dict[str, Any] | None
-    blind_spots: list[dict[str, Any]]
-    hidden_strengths: list[dict[str, Any]]
     customer_results: bool
     nps_note: str
     hostage_share: float | None
     hostage_note: str
-    priorities: list[dict[str, Any]]
-    significance_footnote: bool
 
 
 @dataclass(frozen=True)
@@ -193,8 +259,13 @@ class DimensionsSection:
 
     lenses: list[dict[str, Any]]
     axis: dict[str, Any]
-    radar: dict[str, Any]
+    #: Every gap with its 95% interval (replaces the radar, which repeated the table).
+    gaps: dict[str, Any]
     customers_skip_some: bool
+    #: Dimensions whose customer (or staff) score rests on a single statement.
+    single_statement: list[dict[str, Any]]
+    #: A caution when an audience's scores rest on fewer than 30 respondents.
+    small_samples: list[str]
 
 
 @dataclass(frozen=True)
@@ -203,6 +274,8 @@ class PairsSection:
 
     rows: list[dict[str, Any]]
     has_gaps: bool
+    axis: dict[str, Any]
+    small_sample: str
 
 
 @dataclass(frozen=True)
@@ -211,6 +284,8 @@ class SegmentsSection:
 
     breakdowns: list[dict[str, Any]]
     legend: dict[str, Any]
+    #: The largest differences between groups of one segment question, named.
+    differences: list[dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -227,6 +302,10 @@ class OutcomesSection:
     loyalty: list[dict[str, Any]]
     loyalty_shown: bool
     loyalty_chart: dict[str, Any]
+    #: What the customers outside the two loyalty shares are.
+    loyalty_rest: str
+    #: A caution when NPS and the shares rest on fewer than 30 customers.
+    small_sample: str
 
 
 @dataclass(frozen=True)
@@ -236,7 +315,7 @@ class TrendSection:
     engagement: str
     fieldwork: str
     label: str
-    summary: list[dict[str, str | None]]
+    summary: list[dict[str, Any]]
     rows: list[dict[str, Any]]
 
 
@@ -248,12 +327,7 @@ class Methodology:
     scales_text: str
 
 
-def summary_section(
-    results: Results, instrument: Instrument, rows: list[dict[str, Any]],
-    pairs: list[dict[str, Any]], recommendations: list[dict[str, Any]],
-    has_results: bool, maturity: list[dict[str, Any]],
-) -> Summary:
-    position = results.position
+def summary_section(results: Results, instrument: Instrument, has_results: bool) -> Summary:
     cut = results.parameters.quadrant_cut
     customers = results.audiences.get("customer")
     state = audience_states(results).get("customer")
@@ -268,25 +342,13 @@ def summary_section(
             )
         return "no answers"
 
-    blind_spots = patterns.blind_spots(rows)
-    hidden_strengths = patterns.hidden_strengths(rows)
     return Summary(
-        has_position=position.means is not None and position.ends is not None,
         has_results=has_results,
-        maturity_count=len(maturity),
-        maturity_description=next(
-            (level["description"] for level in maturity if level["current"]), ""
-        ),
-        near_cut=wording.near_cut(position, cut),
-        headline=headline_pair(pairs),
-        blind_spots=blind_spots,
-        hidden_strengths=hidden_strengths,
+        near_cut=wording.near_cut(results.position, cut),
         customer_results=patterns.has_results(customers),
         nps_note=customer_note(results.nps.suppressed),
         hostage_share=results.hostage_share,
         hostage_note=customer_note(False),
-        priorities=[r for r in recommendations if r["pattern"] != STRENGTH][:3],
-        significance_footnote=bool(blind_spots or hidden_strengths),
     )
 
 
@@ -336,10 +398,48 @@ def map_section(
     )
 
 
+def small_sample_notes(results: Results) -> list[str]:
+    """A caution per audience whose scores rest on fewer than 30 respondents."""
+    notes = []
+    for key, label in (("staff", "staff"), ("customer", "customers")):
+        audience = results.audiences.get(key)
+        if audience is None or audience.suppressed or not precision.is_small(audience.responses):
+            continue
+        notes.append(
+            f"The {label}' scores rest on {audience.responses} respondents, fewer than "
+            f"{precision.SMALL_SAMPLE}: their intervals are wide, so read each score as "
+            "an indication and compare dimensions only where the intervals do not overlap."
+            if key == "customer" else
+            f"The staff scores rest on {audience.responses} respondents, fewer than "
+            f"{precision.SMALL_SAMPLE}: read each as an indication."
+        )
+    return notes
+
+
+def single_statement_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Dimensions where an audience's score rests on one statement, while the other
+    audience answered several: that gap compares unlike things, and says so."""
+    found = []
+    for r in rows:
+        for audience in r.get("single_statement", []):
+            other = "customer" if audience == "staff" else "staff"
+            found.append(
+                {
+                    "id": r["id"],
+                    "title": r["title"],
+                    "audience": audience,
+                    "other_statements": r["statements"][other] if r.get(other) else 0,
+                }
+            )
+    return found
+
+
 def dimensions_section(
-    results: Results, rows: list[dict[str, Any]], states: dict[str, str]
+    results: Results, rows: list[dict[str, Any]], states: dict[str, str],
+    blind_spot_gap: float = 10.0,
 ) -> DimensionsSection:
     cut = results.parameters.quadrant_cut
+    cuts = (cut,)
     lenses = [
         {
             "id": lens,
@@ -349,10 +449,18 @@ def dimensions_section(
                 {
                     **r,
                     "chart": charts.dumbbell(r, cut),
-                    "staff_cell": audience_cell(r["staff"], states.get("staff", "none")),
+                    "staff_cell": audience_cell(r["staff"], states.get("staff", "none"), cuts),
                     "customer_cell": audience_cell(
-                        r["customer"], states.get("customer", "none")
+                        r["customer"], states.get("customer", "none"), cuts
                     ),
+                    # The printed gap is the difference of the printed scores (rule 16).
+                    "gap_text": (
+                        fmt.difference(r["staff"]["score"], r["customer"]["score"], cuts)
+                        if r["gap"] is not None else fmt.DASH
+                    ),
+                    "thin": {
+                        a: a in r.get("single_statement", []) for a in ("staff", "customer")
+                    },
                 }
                 for r in rows
                 if r["lens"] == lens
@@ -363,15 +471,29 @@ def dimensions_section(
     return DimensionsSection(
         lenses=lenses,
         axis=charts.dumbbell_axis(cut),
-        radar=charts.radar_chart(rows, cut),
+        gaps=charts.gap_chart(rows, blind_spot_gap, cut),
         customers_skip_some=any(r["customer"] is None for r in rows),
+        single_statement=single_statement_rows(rows),
+        small_samples=small_sample_notes(results),
     )
 
 
-def pairs_section(pairs: list[dict[str, Any]]) -> PairsSection:
+def pairs_section(pairs: list[dict[str, Any]], results: Results | None = None) -> PairsSection:
+    customers = None if results is None else results.audiences.get("customer")
+    small = (
+        customers is not None and not customers.suppressed
+        and precision.is_small(customers.responses)
+    )
     return PairsSection(
-        rows=[{**p, "chart": charts.pair_bars(p)} for p in pairs],
-        has_gaps=any(p["gap"] is not None for p in pairs),
+        rows=[{**p, "chart": charts.pair_dumbbell(p)} for p in pairs],
+        has_gaps=any(p["top_box_gap"] is not None for p in pairs),
+        axis=charts.pair_axis(),
+        small_sample=(
+            f"Each customer share rests on at most {customers.responses} customers (fewer "
+            f"than {precision.SMALL_SAMPLE}): one customer moves it by "
+            f"{100 / customers.responses:.0f} points."
+            if small and customers is not None else ""
+        ),
     )
 
 
@@ -403,6 +525,7 @@ def segment_breakdowns(
                     "label": labels.get(group.option, group.option),
                     "respondents": group.respondents,
                     "suppressed": group.suppressed,
+                    "reason": group.suppressed_reason,
                     "scores": [
                         (
                             group.dimensions[r["id"]].score
@@ -438,6 +561,7 @@ def segment_breakdowns(
                         else audience_result.responses
                     ),
                     "suppressed": suppressed,
+                    "reason": "too_few" if suppressed else None,
                     "scores": [audience_score(r, key) for r in dimensions],
                 },
                 "groups": groups,
@@ -446,17 +570,70 @@ def segment_breakdowns(
                 "title": (
                     f"Heatmap of {label.lower()} dimension scores by group, for "
                     f"{len(groups)} segment question{'s' if len(groups) != 1 else ''}"
-                    + (
-                        f"; {suppressed_groups} group"
-                        f"{'s are' if suppressed_groups != 1 else ' is'} suppressed for anonymity"
-                        if suppressed_groups
-                        else ""
+                    + "".join(
+                        f"; {c['label']} is hidden: "
+                        + charts.SUPPRESSED_TEXT.get(c["reason"] or "", "too few respondents")
+                        for g in groups for c in g["columns"] if c["suppressed"]
                     )
                     + "."
                 ),
+                "hidden": [
+                    {
+                        "label": c["label"],
+                        "question_key": g["key"],
+                        "reason": c["reason"],
+                        "text": charts.SUPPRESSED_TEXT.get(
+                            c["reason"] or "", "too few respondents"
+                        ),
+                    }
+                    for g in groups for c in g["columns"] if c["suppressed"]
+                ],
             }
         )
     return breakdowns
+
+
+def segment_differences(
+    breakdowns: list[dict[str, Any]], limit: int = 4, smallest: float = 10.0
+) -> list[dict[str, Any]]:
+    """The largest differences between two shown groups of one segment question on
+    one dimension (highest minus lowest), largest first, at most one per question
+    and dimension and ``limit`` in all; differences under ``smallest`` points are
+    not findings. The printed difference is that of the printed scores."""
+    found = []
+    for b in breakdowns:
+        if b["all_suppressed"]:
+            continue
+        for g in b["groups"]:
+            shown = [c for c in g["columns"] if not c["suppressed"]]
+            for i, dimension in enumerate(b["dimensions"]):
+                scored = [(c["scores"][i], c) for c in shown if c["scores"][i] is not None]
+                if len(scored) < 2:
+                    continue
+                low = min(scored, key=lambda t: t[0])
+                high = max(scored, key=lambda t: t[0])
+                size = high[0] - low[0]
+                if size < smallest:
+                    continue
+                respondents = [high[1]["respondents"], low[1]["respondents"]]
+                found.append(
+                    {
+                        "audience_label": b["audience_label"],
+                        "dimension": dimension["title"],
+                        "question": g["question"],
+                        "high": high[1]["label"],
+                        "high_score": fmt.score(high[0]),
+                        "high_n": high[1]["respondents"],
+                        "low": low[1]["label"],
+                        "low_score": fmt.score(low[0]),
+                        "low_n": low[1]["respondents"],
+                        "size": size,
+                        "size_text": str(int(fmt.score(high[0])) - int(fmt.score(low[0]))),
+                        "small": any(precision.is_small(n) for n in respondents),
+                    }
+                )
+    found.sort(key=lambda f: -f["size"])
+    return found[:limit]
 
 
 def segments_section(
@@ -467,6 +644,7 @@ def segments_section(
     return SegmentsSection(
         breakdowns=[{**b, "chart": charts.heatmap(b, cut)} for b in breakdowns],
         legend=charts.heat_legend(cut),
+        differences=segment_differences(breakdowns),
     )
 
 
@@ -487,6 +665,28 @@ def outcome_rows(results: Results) -> dict[str, list[dict[str, Any]]]:
     return {"equity": equity, "loyalty": loyalty}
 
 
+def loyalty_rest(loyalty: list[dict[str, Any]]) -> str:
+    """What the customers outside the two loyalty shares are.
+
+    The two statements are asked separately, so the shares need not add up and a
+    customer may agree with both; what each share leaves out is the customers who
+    were neutral about that statement or disagreed with it.
+    """
+    shares = {r["outcome"]: r for r in loyalty if r.get("top_box") is not None}
+    choice, hostage = shares.get("stay_by_choice"), shares.get("stay_hostage")
+    if choice is None or hostage is None:
+        return ""
+    rest_choice = 100 - round(choice["top_box"] * 100)
+    rest_hostage = 100 - round(hostage["top_box"] * 100)
+    return (
+        f"The two statements are asked separately, so the shares need not add up: "
+        f"{rest_choice}% of customers do not say they stay by choice, and {rest_hostage}% "
+        "do not say that leaving is hard keeps them (they were neutral or disagreed). "
+        "Those who say neither give no reason to stay: nothing in these answers holds "
+        "them when a better offer comes."
+    )
+
+
 def outcomes_section(results: Results, instrument: Instrument) -> OutcomesSection:
     outcomes = outcome_rows(results)
     loyalty = [
@@ -494,6 +694,11 @@ def outcomes_section(results: Results, instrument: Instrument) -> OutcomesSectio
     ]
     customers = results.audiences.get("customer")
     return OutcomesSection(
+        loyalty_rest=loyalty_rest(loyalty),
+        small_sample=(
+            precision.small_sample_note(results.nps.n or customers.responses, "customers")
+            if customers is not None and not customers.suppressed else ""
+        ),
         nps=results.nps.to_dict(),
         nps_chart=charts.nps_bar(results.nps.to_dict()),
         nps_suppressed=results.nps.suppressed and customers is not None
@@ -508,44 +713,114 @@ def outcomes_section(results: Results, instrument: Instrument) -> OutcomesSectio
     )
 
 
+def _change_cell(change: precision.Change | None, text: str) -> dict[str, Any]:
+    """A change as printed, with its 95% interval and whether it exceeds it."""
+    if change is None:
+        return {"text": fmt.DASH, "interval": "", "is_clear": False}
+    interval = ""
+    if change.low is not None and change.high is not None:
+        interval = f"{fmt.gap(change.low)} to {fmt.gap(change.high)}"
+    return {"text": text, "interval": interval, "is_clear": change.clear}
+
+
 def trend_section(
     results: Results, rows: list[dict[str, Any]], previous: Results,
     engagement: str, fieldwork: str, label: str,
 ) -> TrendSection:
-    """The previous engagement against now: measures, then dimension by dimension."""
-    now, then = results.position, previous.position
+    """The previous engagement against now: headline measures, then dimension by
+    dimension, each change with its 95% interval (docs/report.md, "Trend").
 
-    def measure(name: str, before: str, current: str, difference: float | None = None,
-                with_change: bool = True) -> dict[str, str | None]:
+    Beside each change the two values it is the difference of are printed with
+    one decimal (shares as whole percentages and the change in points of those),
+    so a reader who subtracts gets the printed change (rule 16).
+    """
+    now, then = results.position, previous.position
+    cuts = (results.parameters.quadrant_cut,)
+    by_id_now = {d.id: d for d in results.dimensions}
+    by_id_then = {d.id: d for d in previous.dimensions}
+
+    def index_parts(source: Results, audience: str, lens: str) -> list[
+        tuple[DimensionScore | None, float]
+    ]:
+        return [(getattr(d, audience), d.weight) for d in source.dimensions if d.lens == lens]
+
+    def measure(name: str, before: str, current: str,
+                change: dict[str, Any] | None = None) -> dict[str, Any]:
         """A row of the summary table; ``change`` None: the row has no change column."""
-        text = None if not with_change else "–" if difference is None else fmt.change(difference)
-        return {"name": name, "previous": before, "current": current, "change": text}
+        return {"name": name, "previous": before, "current": current, "change": change}
+
+    def score_row(name: str, before: float | None, current: float | None,
+                  change: precision.Change | None) -> dict[str, Any]:
+        return measure(
+            name, fmt.score1(before, cuts), fmt.score1(current, cuts),
+            _change_cell(change, fmt.difference(current, before, cuts)),
+        )
+
+    ends_audience = "staff" if now.self_rated else "customer"
+    outcomes_now, outcomes_then = results.outcomes, previous.outcomes
+
+    def share_row(name: str, key: str) -> dict[str, Any] | None:
+        a, b = outcomes_then.get(key), outcomes_now.get(key)
+        if a is None and b is None:
+            return None
+        before = None if a is None else a.top_box
+        current = None if b is None else b.top_box
+        change = precision.share_change(
+            before, None if a is None else a.n, current, None if b is None else b.n
+        )
+        cell = _change_cell(change, fmt.points(current, before))
+        if change is not None and change.low is not None and change.high is not None:
+            cell["interval"] = (
+                f"{fmt.gap(change.low * 100)} to {fmt.gap(change.high * 100)}"
+            )
+        return measure(name, fmt.percent(before), fmt.percent(current), cell)
 
     summary = [
-        measure("Means (staff)", fmt.score(then.means), fmt.score(now.means),
-                patterns.change(now.means, then.means)),
-        measure("Ends" if now.self_rated else "Ends (customers)", fmt.score(then.ends),
-                fmt.score(now.ends), patterns.change(now.ends, then.ends)),
-        measure("Quadrant", then.quadrant_label or "–", now.quadrant_label or "–",
-                with_change=False),
+        score_row("Means (staff)", then.means, now.means, precision.index_change(
+            index_parts(previous, "staff", "means"), index_parts(results, "staff", "means"))),
+        score_row("Ends" if now.self_rated else "Ends (customers)", then.ends, now.ends,
+                  precision.index_change(index_parts(previous, ends_audience, "ends"),
+                                         index_parts(results, ends_audience, "ends"))),
+        measure("Quadrant", then.quadrant_label or "–", now.quadrant_label or "–"),
         measure("Maturity level", str(then.maturity_level or "–"),
-                str(now.maturity_level or "–"), with_change=False),
-        measure("Net Promoter Score", fmt.score(previous.nps.score), fmt.score(results.nps.score),
-                patterns.change(results.nps.score, previous.nps.score)),
-        measure("Stay because leaving is hard", fmt.percent(previous.hostage_share),
-                fmt.percent(results.hostage_share), with_change=False),
+                str(now.maturity_level or "–")),
+        score_row("Net Promoter Score", previous.nps.score, results.nps.score,
+                  precision.nps_change(previous.nps, results.nps)),
+    ]
+    summary += [
+        row for row in (
+            share_row("Stay by choice", "stay_by_choice"),
+            share_row("Stay because leaving is hard", "stay_hostage"),
+        ) if row is not None
     ]
     trend = results.trend or {}
+    dimension_rows = []
+    for r in rows:
+        if r["id"] not in trend:
+            continue
+        entry = {"id": r["id"], "title": r["title"], "lens": r["lens"],
+                 **trend[r["id"]].to_dict()}
+        for audience in ("staff", "customer"):
+            a = by_id_then.get(r["id"])
+            b = by_id_now.get(r["id"])
+            change = precision.score_change(
+                None if a is None else getattr(a, audience),
+                None if b is None else getattr(b, audience),
+            )
+            before, current = entry[f"{audience}_previous"], entry[f"{audience}_current"]
+            entry[f"{audience}_previous_text"] = fmt.score1(before, cuts)
+            entry[f"{audience}_current_text"] = fmt.score1(current, cuts)
+            cell = _change_cell(change, fmt.difference(current, before, cuts))
+            half = None if change is None else change.half_width
+            cell["margin"] = "" if half is None else f"±{half:.1f}"
+            entry[f"{audience}_change_cell"] = cell
+        dimension_rows.append(entry)
     return TrendSection(
         engagement=engagement,
         fieldwork=fieldwork,
         label=label,
         summary=summary,
-        rows=[
-            {"id": r["id"], "title": r["title"], "lens": r["lens"], **trend[r["id"]].to_dict()}
-            for r in rows
-            if r["id"] in trend
-        ],
+        rows=dimension_rows,
     )
 
 

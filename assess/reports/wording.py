@@ -80,8 +80,8 @@ OUTCOME_LABELS = {
     Outcome.STAY_HOSTAGE.value: ("Hostage", "Stay mainly because leaving is hard"),
 }
 
-PRIORITY_HIGH = "High priority"
-PRIORITY = "Priority"
+PRIORITY_BOARD = "On the board's list"
+PRIORITY = "Act"
 PRIORITY_PROTECT = "Protect"
 
 
@@ -104,9 +104,14 @@ def evidence(
             if row["significant"]
             else "not statistically significant"
         )
+        ci = row.get("gap_ci95")
+        interval = "" if not ci else (
+            f"95% range {fmt.gap(ci[0]).lstrip('+')} to {fmt.gap(ci[1]).lstrip('+')}; "
+        )
+        # Rule 16: the gap is the difference of the two scores as printed here.
         return (
-            f"Staff score it {fmt.score(staff)}, customers {fmt.score(customer)}: "
-            f"a gap of {fmt.gap(row['gap'])} points ({significance})."
+            f"Staff score it {fmt.score1(staff)}, customers {fmt.score1(customer)}: "
+            f"a gap of {fmt.difference(staff, customer)} points ({interval}{significance})."
         )
     if pattern == LOW:
         if staff is not None and customer is not None:
@@ -128,34 +133,12 @@ def evidence(
     )
 
 
-def priority(pattern: str, pressing: bool) -> str:
-    if pattern == STRENGTH:
-        return PRIORITY_PROTECT
-    return PRIORITY_HIGH if pressing else PRIORITY
-
-
-# -- the headline ------------------------------------------------------------------------
-
-
-def headline(pair: dict[str, Any]) -> dict[str, Any]:
-    """The headline pair with the words of its sentence."""
-    difference = pair["top_box_gap"]
-    if difference > 0.005:
-        joiner = "but only"
-    elif difference < -0.005:
-        joiner = "while"
-    else:
-        joiner = "and"
-    return {
-        **pair,
-        # Quoted inside a sentence: without the statement's own full stop.
-        "staff_quote": pair["staff_text"].rstrip().rstrip("."),
-        "customer_quote": pair["customer_text"].rstrip().rstrip("."),
-        # A reverse-worded item's top box is the share that disagrees (rules 2 and 4).
-        "staff_verb": "disagree" if pair["staff_reverse"] else "agree",
-        "customer_verb": "disagree" if pair["customer_reverse"] else "agree",
-        "joiner": joiner,
-    }
+def priority(pattern: str, on_board: bool) -> str:
+    """A card's label: on the summary's board list, else act or protect. (No "high
+    priority" from a ranking of gaps that cannot be told apart.)"""
+    if on_board:
+        return PRIORITY_BOARD
+    return PRIORITY_PROTECT if pattern == STRENGTH else PRIORITY
 
 
 # -- position ----------------------------------------------------------------------------

@@ -6,6 +6,8 @@ sufficient :class:`Statistics`, and :func:`score` turns statistics into
 """
 
 from .engine import (
+    SUPPRESSED_PROTECTS_SMALLER,
+    SUPPRESSED_TOO_FEW,
     complementary_suppression,
     cronbach_alpha,
     is_suppressed,
@@ -14,6 +16,7 @@ from .engine import (
     quadrant,
     score,
     t_interval,
+    welch_interval,
     welch_p,
 )
 from .model import (
@@ -79,6 +82,8 @@ __all__ = [
     "QUADRANT_LABELS",
     "RECOMMEND",
     "STAFF",
+    "SUPPRESSED_PROTECTS_SMALLER",
+    "SUPPRESSED_TOO_FEW",
     "AlphaStatistics",
     "AudienceResult",
     "DimensionResult",
@@ -122,5 +127,6 @@ __all__ = [
     "t_interval",
     "tally",
     "validate_spec",
+    "welch_interval",
     "welch_p",
 ]

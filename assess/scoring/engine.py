@@ -134,7 +134,38 @@ def welch_p(mean1: float, sd1: float, n1: int, mean2: float, sd2: float, n2: int
     return p if math.isfinite(p) else None
 
 
+def welch_interval(
+    mean1: float, sd1: float, n1: int, mean2: float, sd2: float, n2: int
+) -> tuple[float, float] | None:
+    """Rule 9: ``gap ± t(0.975, ν) · √(s₁²/n₁ + s₂²/n₂)`` with gap = mean1 - mean2.
+
+    ν is the Welch-Satterthwaite degrees of freedom. None if either n < 2. When
+    both SDs are zero the standard error is zero and the interval is the gap
+    itself (ν is then undefined, but no t quantile is needed).
+    """
+    if n1 < 2 or n2 < 2:
+        return None
+    gap = mean1 - mean2
+    a, b = sd1 * sd1 / n1, sd2 * sd2 / n2
+    se2 = a + b
+    if se2 <= 0.0:
+        return (gap, gap)
+    nu = se2 * se2 / (a * a / (n1 - 1) + b * b / (n2 - 1))
+    from scipy import stats as sps
+
+    half = float(sps.t.ppf(0.975, nu)) * math.sqrt(se2)
+    return (gap - half, gap + half)
+
+
 # --------------------------------------------------------------------------- rule 14
+
+
+#: Why a segment group is hidden (``SegmentGroup.suppressed_reason``): fewer
+#: respondents than the threshold (rule 14) ...
+SUPPRESSED_TOO_FEW = "too_few"
+#: ... or hidden only so that a smaller suppressed group cannot be worked out
+#: from the total (complementary suppression, rule 15).
+SUPPRESSED_PROTECTS_SMALLER = "protects_smaller"
 
 
 def is_suppressed(respondents: int, parameters: Parameters) -> bool:
@@ -291,14 +322,16 @@ def dimension_score(
 
 def dimension_gap(
     staff: DimensionScore | None, customer: DimensionScore | None
-) -> tuple[float | None, float | None]:
-    """Rule 9: dimension gap and Welch p-value (both None unless both scores exist)."""
+) -> tuple[float | None, float | None, tuple[float, float] | None]:
+    """Rule 9: dimension gap, Welch p-value and the gap's 95% interval (all None
+    unless both scores exist; p-value and interval None if either n < 2)."""
     if staff is None or customer is None or staff.score is None or customer.score is None:
-        return None, None
+        return None, None, None
     gap = staff.score - customer.score
     if staff.sd is None or customer.sd is None or staff.n is None or customer.n is None:
-        return gap, None
-    return gap, welch_p(staff.score, staff.sd, staff.n, customer.score, customer.sd, customer.n)
+        return gap, None, None
+    stats = (staff.score, staff.sd, staff.n, customer.score, customer.sd, customer.n)
+    return gap, welch_p(*stats), welch_interval(*stats)
 
 
 def item_result(item: ItemSpec, stats: Statistics, suppressed: bool) -> ItemResult:
@@ -366,14 +399,18 @@ def segment_result(
         stats.group((audience, segment.id, opt)) for opt in segment.options
     ]
     counts = [g.respondents for g in groups]
-    flags = [c < threshold for c in counts]
+    too_few = [c < threshold for c in counts]
     remainder = max(0, stats.group(audience_key(audience)).respondents - sum(counts))
-    flags = complementary_suppression(counts, flags, remainder, threshold)
+    flags = complementary_suppression(counts, too_few, remainder, threshold)
     out = []
-    for opt, group, count, hidden in zip(segment.options, groups, counts, flags, strict=True):
+    for opt, group, count, small, hidden in zip(
+        segment.options, groups, counts, too_few, flags, strict=True
+    ):
         if hidden:
             dims = {d: SegmentDimension(None, None, None) for d in dim_ids}
-            out.append(SegmentGroup(opt, None, True, dims))
+            # Rule 15: the reader is told which reason hides the group.
+            reason = SUPPRESSED_TOO_FEW if small else SUPPRESSED_PROTECTS_SMALLER
+            out.append(SegmentGroup(opt, None, True, dims, reason))
             continue
         dims = {}
         for d in dim_ids:
@@ -424,9 +461,11 @@ def score(spec: InstrumentSpec, stats: Statistics, previous: Results | None = No
     for dim in spec.dimensions:
         staff = dimension_score(spec, stats, STAFF, dim, hidden[STAFF])
         customer = dimension_score(spec, stats, CUSTOMER, dim, hidden[CUSTOMER])
-        gap, gap_p = dimension_gap(staff, customer)
+        gap, gap_p, gap_ci95 = dimension_gap(staff, customer)
         dims.append(
-            DimensionResult(dim.id, dim.lens, float(dim.weight), staff, customer, gap, gap_p)
+            DimensionResult(
+                dim.id, dim.lens, float(dim.weight), staff, customer, gap, gap_p, gap_ci95
+            )
         )
     dimensions = tuple(dims)
 

@@ -74,7 +74,9 @@ class DimensionResult:
 
     ``staff`` / ``customer`` is None where that audience has no items in the
     dimension. ``gap`` = staff score - customer score (None unless both are
-    available); ``gap_p`` = two-sided Welch p-value (None if either n < 2).
+    available); ``gap_p`` = two-sided Welch p-value (None if either n < 2);
+    ``gap_ci95`` = ``(low, high)``, the gap's Welch-Satterthwaite 95% interval
+    (None if either n < 2).
     """
 
     id: str
@@ -84,6 +86,7 @@ class DimensionResult:
     customer: DimensionScore | None
     gap: float | None
     gap_p: float | None
+    gap_ci95: tuple[float, float] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -94,6 +97,7 @@ class DimensionResult:
             "customer": None if self.customer is None else self.customer.to_dict(),
             "gap": self.gap,
             "gap_p": self.gap_p,
+            "gap_ci95": None if self.gap_ci95 is None else [self.gap_ci95[0], self.gap_ci95[1]],
         }
 
 
@@ -269,19 +273,25 @@ class SegmentDimension:
 class SegmentGroup:
     """One option of a segment question (rules 14-15).
 
-    When ``suppressed``: ``respondents`` and every dimension number are None.
+    When ``suppressed``: ``respondents`` and every dimension number are None, and
+    ``suppressed_reason`` says why (rule 15: the reader is told which applies):
+    ``"too_few"`` (fewer respondents than the threshold, rule 14) or
+    ``"protects_smaller"`` (hidden so that a smaller suppressed group cannot be
+    recovered by subtraction, rule 15). None when the group is shown.
     """
 
     option: str
     respondents: int | None
     suppressed: bool
     dimensions: Mapping[str, SegmentDimension]
+    suppressed_reason: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "option": self.option,
             "respondents": self.respondents,
             "suppressed": self.suppressed,
+            "suppressed_reason": self.suppressed_reason,
             "dimensions": {k: v.to_dict() for k, v in self.dimensions.items()},
         }
 

@@ -144,7 +144,7 @@ def test_a_company_signs_up_and_runs_its_own_survey(
     with page.expect_navigation():
         page.get_by_role("link", name="See the results").click()
     assert page.url == f"{engagement_url}/results"
-    assert "Maturity level" in page.locator(".verdict-level").inner_text()
+    assert "Maturity level" in page.locator('[data-rule="position"]').inner_text()
     assert page.get_by_role("heading", name="Executive summary").is_visible()
     shots(page, "results")
 

@@ -16,7 +16,9 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SERVQUAL_DIR = FIXTURES / "valid" / "servqual-lite"
 INVALID_DIR = FIXTURES / "invalid"
 
-FILE_NAMES = ("instrument.yaml", "staff.yaml", "customer.yaml", "recommendations.yaml")
+FILE_NAMES = (
+    "instrument.yaml", "staff.yaml", "customer.yaml", "recommendations.yaml", "story.yaml"
+)
 
 #: Edits the loaded files of a folder in place; a file set to None is deleted.
 Mutation = Callable[[dict[str, Any]], None]

@@ -16,6 +16,7 @@ from assess.instruments.fileformat import (
     INSTRUMENT_FILE,
     QUESTIONNAIRE_FILES,
     RECOMMENDATIONS_FILE,
+    STORY_FILE,
 )
 from assess.instruments.schema import Audience, Instrument, Item
 
@@ -194,5 +195,16 @@ def instrument_to_files(inst: Instrument) -> dict[str, Any]:
                 for pattern in ("blind_spot", "low", "strength")
             }
             for dim_id, drec in inst.recommendations.items()
+        }
+    if inst.story is not None:
+        files[STORY_FILE] = {
+            "sentences": {key: dict(text) for key, text in inst.story.sentences.items()},
+            "dimensions": {
+                key: {"owner": dict(d.owner), "measure": dict(d.measure)}
+                for key, d in inst.story.dimensions.items()
+            },
+            "maturity": {level: list(c) for level, c in inst.story.maturity.items()},
+            "comments": {key: list(f) for key, f in inst.story.comments.items()},
+            "hostage_dimensions": list(inst.story.hostage_dimensions),
         }
     return files

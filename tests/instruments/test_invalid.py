@@ -367,7 +367,7 @@ CASES = [
     Case(
         "misnamed-file",
         "staf.yaml: unexpected file (did you mean 'staff.yaml'?); an instrument folder holds "
-        "instrument.yaml, staff.yaml, customer.yaml, recommendations.yaml",
+        "instrument.yaml, staff.yaml, customer.yaml, recommendations.yaml, story.yaml",
         source=INVALID_DIR / "misnamed-file",
     ),
 ]

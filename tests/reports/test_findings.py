@@ -12,6 +12,7 @@ from assess.instruments.schema import Instrument
 from assess.instruments.spec import spec_for
 from assess.reports import patterns, sections, wording
 from assess.reports.patterns import Thresholds
+from assess.reports.story import BoardAction
 from assess.scoring import (
     AudienceResult,
     DimensionResult,
@@ -125,29 +126,24 @@ def pair(key: str, staff: float, customer: float, staff_reverse: bool = False,
 
 
 def test_headline_prefers_a_plainly_worded_pair_when_it_is_nearly_as_wide():
-    chosen = sections.headline_pair([
+    chosen = patterns.headline_choice([
         pair("easy", 0.70, 0.20), pair("repeat", 0.78, 0.20, customer_reverse=True),
     ])
-    assert chosen["id"] == "easy"
-    assert (chosen["staff_verb"], chosen["customer_verb"], chosen["joiner"]) == (
-        "agree", "agree", "but only")
-    assert chosen["staff_quote"] == "We easy" and chosen["customer_quote"] == "They easy"
+    assert chosen is not None and chosen["id"] == "easy"
 
 
 def test_headline_takes_a_reverse_worded_pair_that_is_much_wider():
-    chosen = sections.headline_pair([
+    chosen = patterns.headline_choice([
         pair("easy", 0.40, 0.30), pair("repeat", 0.80, 0.20, staff_reverse=True),
     ])
-    assert chosen["id"] == "repeat"
-    assert chosen["staff_verb"] == "disagree" and chosen["customer_verb"] == "agree"
+    assert chosen is not None and chosen["id"] == "repeat"
 
 
-def test_headline_when_customers_agree_more_and_when_nothing_is_known():
-    assert sections.headline_pair([pair("a", 0.2, 0.5)])["joiner"] == "while"
-    assert sections.headline_pair([]) is None
+def test_headline_when_nothing_is_known():
+    assert patterns.headline_choice([]) is None
     nothing = pair("a", 0.5, 0.5)
     nothing["top_box_gap"] = None
-    assert sections.headline_pair([nothing]) is None
+    assert patterns.headline_choice([nothing]) is None
 
 
 def test_pair_rows_sorted_by_absolute_gap_with_both_wordings(instrument):
@@ -173,43 +169,82 @@ def test_pair_rows_sorted_by_absolute_gap_with_both_wordings(instrument):
 # -- recommendations ---------------------------------------------------------------------------
 
 
-def test_recommendations_follow_the_patterns_most_pressing_first(instrument):
+def test_recommendations_follow_the_patterns_gaps_by_tier_then_low_then_strengths(instrument):
     rows = rows_for(
         instrument,
         ends_ease=(80.0, 45.0),  # blind spot, gap 35
         ends_speed=(70.0, 55.0),  # blind spot, gap 15
-        means_strategy=(40.0, None),  # low (staff only): 50 - 40 = 10
+        means_strategy=(40.0, None),  # low (staff only)
         ends_trust=(70.0, 78.0),  # strength (customers 78)
         means_organisation=(72.0, None),  # strength (staff only)
     )
     chosen = sections.select_recommendations(rows, instrument)
     order = [(r["dimension"], r["pattern"]) for r in chosen]
+    # Gaps without intervals cannot be told apart by overlap: each is its own tier.
     assert order[:2] == [("ends_ease", "blind_spot"), ("ends_speed", "blind_spot")]
-    # means_strategy's two "low" recommendations come next, then the strengths.
+    # means_strategy's two "low" recommendations come next, then the strengths in
+    # instrument order (not by score).
     assert order[2:4] == [("means_strategy", "low"), ("means_strategy", "low")]
-    assert order[4:] == [("ends_trust", "strength"), ("means_organisation", "strength")]
+    assert order[4:] == [("means_organisation", "strength"), ("ends_trust", "strength")]
     assert [r["rank"] for r in chosen] == list(range(1, len(chosen) + 1))
-    assert [r["priority"] for r in chosen] == [
-        "High priority", "Priority", "Priority", "Priority", "Protect", "Protect"]
+    # No "high priority" ranking: act or protect, or on the board's list.
+    assert [r["priority"] for r in chosen] == ["Act"] * 4 + ["Protect"] * 2
     ease = chosen[0]
     library = instrument.recommendations["ends_ease"]
     assert ease["title"] == instrument.text(library.blind_spot[0].title)
+    # Rule 16: the gap is the difference of the two scores as printed beside it.
     assert ease["evidence"] == (
-        "Staff score it 80, customers 45: a gap of +35.0 points "
+        "Staff score it 80.0, customers 45.0: a gap of +35.0 points "
         "(statistically significant, p = 0.01)."
     )
+    assert (ease["owner"], ease["horizon"]) == ("COO", "90 days")
+    assert ease["measure"] == "repeat contacts for the same need; customer effort"
     assert chosen[2]["evidence"] == (
         "Staff score it 40, below 50 (the only audience with results on it).")
-    assert chosen[4]["evidence"] == "Customers score it 78, at or above 70."
-    assert chosen[5]["evidence"] == (
+    assert chosen[2]["horizon"] == "12 months"
+    assert chosen[5]["evidence"] == "Customers score it 78, at or above 70."
+    assert chosen[4]["evidence"] == (
         "Staff score it 72, at or above 70; customers are not asked about it.")
+
+
+def test_overlapping_gaps_are_one_tier_in_instrument_order(instrument):
+    rows = rows_for(instrument, ends_ease=(80.0, 45.0), ends_giving=(79.0, 45.0),
+                    ends_speed=(70.0, 50.0))
+    intervals = {"ends_ease": (30.0, 40.0), "ends_giving": (29.0, 39.0),
+                 "ends_speed": (15.0, 25.0)}
+    for r in rows:
+        r["gap_ci95"] = intervals.get(r["id"])
+    assert patterns.gap_tiers(rows) == {"ends_giving": 0, "ends_ease": 0, "ends_speed": 1}
+    chosen = sections.select_recommendations(rows, instrument)
+    # giving comes before ease in the instrument, though its gap is 1 point smaller.
+    assert [r["dimension"] for r in chosen if r["pattern"] == "blind_spot"] == [
+        "ends_giving", "ends_ease", "ends_speed"]
+    assert "(95% range 30.0 to 40.0; statistically significant" in next(
+        r["evidence"] for r in chosen if r["dimension"] == "ends_ease")
+
+
+def test_the_board_actions_open_the_recommendations(instrument):
+    rows = rows_for(instrument, ends_ease=(80.0, 45.0), ends_speed=(70.0, 55.0))
+    advice = instrument.recommendations["ends_trust"].low[0]
+    # A board action from a pattern the row does not show (hostages outnumber the
+    # loyal): it still opens the section, with the summary's evidence.
+    action = BoardAction(
+        rule="action.hostages", dimension="ends_trust", dimension_title="Trust",
+        title=instrument.text(advice.title), text=instrument.text(advice.text),
+        evidence="41% of customers stay mainly because leaving is hard; 14% stay by choice.",
+        owner="CEO", horizon="12 months", measure="hostage share", pattern="low")
+    chosen = sections.select_recommendations(rows, instrument, board=[action])
+    assert (chosen[0]["dimension"], chosen[0]["priority"], chosen[0]["evidence"]) == (
+        "ends_trust", "On the board's list", action.evidence)
+    assert [r["dimension"] for r in chosen[1:]] == ["ends_ease", "ends_speed"]
+    assert all(r["priority"] == "Act" for r in chosen[1:])
 
 
 def test_a_dimension_that_is_both_a_blind_spot_and_low_gets_both(instrument):
     rows = rows_for(instrument, ends_giving=(48.0, 20.0))
     chosen = sections.select_recommendations(rows, instrument)
     assert {r["pattern"] for r in chosen} == {"blind_spot", "low"}
-    assert all(r["priority"] == "High priority" for r in chosen)  # 28 + 30 >= 20
+    assert all(r["priority"] == "Act" for r in chosen)
     assert "Both audiences score it below 50: staff 48, customers 20." in [
         r["evidence"] for r in chosen]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import pytest
@@ -17,6 +16,30 @@ from assess.reports import format as fmt
 )
 def test_score(value, expected):
     assert fmt.score(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "cuts", "expected"),
+    [(59.6, (60,), "59.6"), (59.96, (60,), "59.9"), (60.4, (60,), "60"), (59.4, (60,), "59"),
+     (79.5, (20, 40, 60, 80), "79.5"), (39.7, (60,), "40"), (None, (60,), "–")],
+)
+def test_a_score_is_never_printed_as_a_cut_it_lies_below(value, cuts, expected):
+    """Rule 16 (amended): 59.6 against a cut of 60 reads 59.6, so the 'low' colour
+    beside it does not contradict it; away from a cut, whole numbers."""
+    assert fmt.score(value, cuts) == expected
+
+
+def test_printed_gap_is_the_difference_of_the_printed_scores():
+    # 77.34 and 44.16 print as 77.3 and 44.2; the gap printed beside them is +33.1,
+    # although the full-precision gap (33.18) would round to +33.2.
+    assert (fmt.score1(77.34), fmt.score1(44.16)) == ("77.3", "44.2")
+    assert fmt.difference(77.34, 44.16) == "+33.1" and fmt.gap(77.34 - 44.16) == "+33.2"
+    assert fmt.difference(44.16, 77.34) == "−33.1"
+    assert fmt.difference(59.96, 50.0, (60,)) == "+9.9"  # 59.9 − 50.0
+    assert fmt.difference(None, 50.0) == "–"
+    # shares: the difference of the printed whole percentages, in points
+    assert fmt.points(0.725, 0.314) == "+41" and fmt.points(0.1, 0.5) == "−40"
+    assert fmt.points(0.3, 0.3) == "0" and fmt.points(None, 0.3) == "–"
 
 
 @pytest.mark.parametrize(
@@ -75,7 +98,7 @@ def test_wrap_keeps_at_most_the_lines_asked_for():
     assert charts.wrap("Ease", 20, 2) == ["Ease"]
 
 
-# -- map and radar ------------------------------------------------------------------------
+# -- map --------------------------------------------------------------------------------------
 
 
 def test_map_places_position_and_staff_view_and_draws_the_gap():
@@ -98,34 +121,43 @@ def test_map_without_a_position_has_no_markers_and_self_rated_has_one():
     assert [m["kind"] for m in self_rated["markers"]] == ["self_rated"]
 
 
-def radar_row(staff: float | None, customer: float | None, title: str = "D") -> dict[str, Any]:
-    def part(value: float | None) -> dict[str, Any] | None:
-        return None if value is None else {"score": value, "suppressed": False}
-
-    return {"title": title, "lens": "ends", "staff": part(staff), "customer": part(customer)}
-
-
-def test_radar_customer_line_never_crosses_a_spoke_without_a_score():
-    rows = [radar_row(60, 50), radar_row(60, None), radar_row(60, 40), radar_row(60, 45),
-            radar_row(60, 50)]
-    chart = charts.radar_chart(rows, 60.0)
-    staff, customers = chart["series"]
-    assert staff["closed"] and len(staff["markers"]) == 5
-    assert not customers["closed"] and len(customers["markers"]) == 4
-    # Segments 2-3, 3-4, 4-0; none touching spoke 1 (no customer score).
-    assert len(customers["segments"]) == 3
-    spoke1 = (chart["spokes"][1]["x"], chart["spokes"][1]["y"])
-    for segment in customers["segments"]:
-        for x, y in ((segment["x1"], segment["y1"]), (segment["x2"], segment["y2"])):
-            angle = math.atan2(y - chart["cy"], x - chart["cx"])
-            spoke_angle = math.atan2(spoke1[1] - chart["cy"], spoke1[0] - chart["cx"])
-            assert not math.isclose(angle, spoke_angle, abs_tol=1e-6)
+def gap_row(title: str, staff: float, customer: float,
+            ci: tuple[float, float] | None) -> dict[str, Any]:
+    return {"title": title, "lens": "ends", "gap": staff - customer,
+            "gap_ci95": None if ci is None else list(ci),
+            "staff": {"score": staff, "suppressed": False},
+            "customer": {"score": customer, "suppressed": False}}
 
 
-def test_radar_point_at_100_is_on_the_outer_ring():
-    chart = charts.radar_chart([radar_row(100, None), radar_row(0, None), radar_row(50, None)], 60)
-    top = chart["series"][0]["markers"][0]
-    assert (top["x"], top["y"]) == (chart["spokes"][0]["x"], chart["spokes"][0]["y"])
+def test_gap_chart_draws_each_gap_with_its_interval_largest_first():
+    rows = [gap_row("Small", 60.0, 55.0, (-1.0, 11.0)),
+            gap_row("Large", 80.0, 45.0, (28.0, 42.0)),
+            gap_row("Hidden", 50.0, 65.0, (-22.0, -8.0)),
+            {"title": "Staff only", "lens": "means", "gap": None, "gap_ci95": None}]
+    chart = charts.gap_chart(rows, 10.0, 60.0)
+    assert [m["title"] for m in chart["marks"]] == ["Large", "Small", "Hidden"]
+    large, small, hidden = chart["marks"]
+    assert large["ci"]["x1"] < large["x"] < large["ci"]["x2"]
+    # the scale holds every interval, zero and the blind-spot line, in order
+    assert chart["left"] <= hidden["ci"]["x1"] < chart["zero_x"] < chart["threshold_x"]
+    assert large["ci"]["x2"] <= chart["right"]
+    assert hidden["hidden_strength"] and not large["hidden_strength"]
+    assert large["text"] == "+35.0" and large["ci_text"] == "+28.0 to +42.0"
+
+
+def test_pair_dumbbell_draws_the_two_favourable_shares_on_one_scale():
+    pair = {"staff_top_box": 0.86, "customer_top_box": 0.09}
+    chart = charts.pair_dumbbell(pair)
+    staff, customer = chart["marks"]
+    assert (staff["text"], customer["text"]) == ("86%", "9%")
+    assert customer["x"] < staff["x"] and chart["link"] == {"x1": staff["x"], "x2": customer["x"]}
+    # labels sit outside the line, away from each other
+    assert staff["anchor"] == "start" and staff["label_x"] > staff["x"]
+    assert customer["anchor"] == "end" and customer["label_x"] < customer["x"]
+    axis = charts.pair_axis()
+    assert [t["text"] for t in axis["ticks"]] == ["0%", "25%", "50%", "75%", "100%"]
+    assert axis["ticks"][-1]["x"] == charts.pair_dumbbell(
+        {"staff_top_box": 1.0, "customer_top_box": None})["marks"][0]["x"]
 
 
 # -- heatmap -------------------------------------------------------------------------------
@@ -141,11 +173,13 @@ def test_heatmap_draws_a_suppressed_group_as_one_hatched_band():
             {"id": "x", "label": "X", "respondents": 17, "suppressed": False,
              "scores": [72.0, None]},
             {"id": "y", "label": "Y", "respondents": None, "suppressed": True,
-             "scores": [None, None]},
+             "reason": "protects_smaller", "scores": [None, None]},
         ]}],
     }
     chart = charts.heatmap(breakdown, 60.0)
     assert len(chart["bands"]) == 1  # the suppressed group
+    # rule 15: the column says why it is hidden
+    assert chart["bands"][0]["text"] == "hidden to protect a smaller group"
     assert [c["kind"] for c in chart["cells"]] == ["score", "score", "score", "missing"]
     assert [c["text"] for c in chart["cells"]] == ["70", "50", "72", "n/a"]
     assert [h["n"] for h in chart["heads"]] == ["20", "17", "–"]

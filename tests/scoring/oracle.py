@@ -93,6 +93,65 @@ def score_respondents(
     return score(spec, summarise(spec, respondents), previous)
 
 
+def welch_gap_interval(
+    staff_scores: Iterable[float], customer_scores: Iterable[float]
+) -> tuple[float, float] | None:
+    """Rule 9's ``gap_ci95`` from the two audiences' respondent dimension scores.
+
+    Independent of the engine: the means and sample variances are exact
+    (:class:`~fractions.Fraction` of the float scores), the Welch-Satterthwaite
+    degrees of freedom are written out term by term, and only the t quantile
+    comes from scipy. None if either audience has fewer than two scores.
+    """
+    s = [Fraction(v) for v in staff_scores]
+    c = [Fraction(v) for v in customer_scores]
+    if len(s) < 2 or len(c) < 2:
+        return None
+
+    def mean_var(values: list[Fraction]) -> tuple[Fraction, Fraction]:
+        m = sum(values, Fraction(0)) / len(values)
+        return m, sum(((v - m) ** 2 for v in values), Fraction(0)) / (len(values) - 1)
+
+    (ms, vs), (mc, vc) = mean_var(s), mean_var(c)
+    gap = float(ms - mc)
+    a, b = vs / len(s), vc / len(c)
+    if a + b == 0:
+        return (gap, gap)
+    nu = (a + b) ** 2 / (a**2 / (len(s) - 1) + b**2 / (len(c) - 1))
+    from scipy import stats as sps
+
+    half = float(sps.t.ppf(0.975, float(nu))) * math.sqrt(a + b)
+    return (gap - half, gap + half)
+
+
+def expected_suppression_reasons(
+    counts: Mapping[str, int], total: int, threshold: int
+) -> dict[str, str | None]:
+    """Rules 14-15 written out for one breakdown: each option's expected
+    ``suppressed_reason`` from its respondent count (``total``: the audience's
+    respondents, so those who skipped the question count as one more group).
+
+    A non-empty group below the threshold is ``"too_few"``. When exactly one part
+    of the total is hidden that way, the smallest shown non-empty group (first in
+    option order on ties) is ``"protects_smaller"``. Every other group is shown.
+    Written without the engine's helper so that the property test compares two
+    independent readings of the rules.
+    """
+    reasons: dict[str, str | None] = {
+        option: ("too_few" if 0 < n < threshold else None) for option, n in counts.items()
+    }
+    skipped = total - sum(counts.values())
+    hidden_parts = sum(1 for r in reasons.values() if r) + (1 if 0 < skipped < threshold else 0)
+    if hidden_parts == 1:
+        shown = [(n, i, o) for i, (o, n) in enumerate(counts.items()) if n > 0 and not reasons[o]]
+        if shown:
+            reasons[min(shown)[2]] = "protects_smaller"
+    for option, n in counts.items():  # an empty group is hidden too (it has no scores)
+        if n == 0 and threshold > 0:
+            reasons[option] = "too_few"
+    return reasons
+
+
 def _as_int(value: object, item: ItemSpec) -> int:
     """Rule 1: an answer is an integer (``bool`` is refused)."""
     if isinstance(value, bool):

@@ -64,6 +64,9 @@ def _dimension(data: Mapping[str, Any]) -> DimensionResult:
         customer=None if customer is None else _dimension_score(customer),
         gap=_opt_float(data["gap"]),
         gap_p=_opt_float(data["gap_p"]),
+        gap_ci95=None
+        if data["gap_ci95"] is None
+        else (float(data["gap_ci95"][0]), float(data["gap_ci95"][1])),
     )
 
 
@@ -146,6 +149,7 @@ def _segment_group(data: Mapping[str, Any]) -> SegmentGroup:
         respondents=_opt_int(data["respondents"]),
         suppressed=bool(data["suppressed"]),
         dimensions={str(k): _segment_dimension(v) for k, v in data["dimensions"].items()},
+        suppressed_reason=data.get("suppressed_reason"),
     )
 
 

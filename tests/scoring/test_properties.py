@@ -14,7 +14,15 @@ from assess.scoring import (
     score,
     tally,
 )
-from tests.scoring.oracle import Respondent, codes_of, compare, score_respondents, summarise
+from tests.scoring.oracle import (
+    Respondent,
+    codes_of,
+    compare,
+    expected_suppression_reasons,
+    score_respondents,
+    summarise,
+    welch_gap_interval,
+)
 
 from . import reference
 from .results_from_dict import results_from_dict
@@ -122,6 +130,26 @@ def test_engine_agrees_with_a_naive_reference(
             assert _close(got.score, mean)
             assert _close(got.sd, sd)
             assert _close(got.alpha, reference.alpha(spec, respondents, audience, dim.id))
+        staff, customer = dim.staff, dim.customer
+        if staff is None or customer is None or staff.suppressed or customer.suppressed:
+            assert dim.gap_ci95 is None
+            continue
+        # Rule 9: the gap's Welch interval against the oracle on respondent scores.
+        scores = [reference.respondent_dimension_scores(spec, r) for r in respondents]
+        sides = [
+            [s[dim.id] for r, s in zip(respondents, scores, strict=True)
+             if r.audience == audience and dim.id in s]
+            for audience in ("staff", "customer")
+        ]
+        expected = welch_gap_interval(*sides)
+        if expected is None:
+            assert dim.gap_ci95 is None
+        else:
+            assert dim.gap_ci95 is not None
+            assert all(
+                math.isclose(g, e, rel_tol=1e-7, abs_tol=1e-7)
+                for g, e in zip(dim.gap_ci95, expected, strict=True)
+            ), (dim.gap_ci95, expected)
     for it in results.items:
         if it.suppressed:
             continue
@@ -166,6 +194,10 @@ def test_segment_breakdowns_never_leave_one_group_recoverable(
         hidden += 1 if 0 < remainder < threshold else 0
         visible = [g for g in groups if not g.suppressed and counts[g.option] > 0]
         assert hidden != 1 or not visible
+        # rule 15: each hidden group says why, as the oracle reads the rules
+        reasons = expected_suppression_reasons(counts, total, threshold)
+        assert {g.option: g.suppressed_reason for g in groups} == reasons
+        assert all((g.suppressed_reason is not None) == g.suppressed for g in groups)
 
 
 @SETTINGS

@@ -67,7 +67,7 @@ def test_to_dict_shape() -> None:
         "customer": {"responses": 3, "suppressed": False},
     }
     dim = data["dimensions"][0]
-    assert set(dim) >= {"id", "lens", "staff", "customer", "gap", "gap_p"}
+    assert set(dim) >= {"id", "lens", "staff", "customer", "gap", "gap_p", "gap_ci95"}
     assert set(dim["staff"]) == {"score", "sd", "n", "ci95", "alpha", "suppressed"}
     assert isinstance(dim["staff"]["ci95"], list) and len(dim["staff"]["ci95"]) == 2
     assert set(data["items"][0]) >= {
@@ -108,7 +108,9 @@ def test_to_dict_shape() -> None:
     seg = data["segments"]["f"]
     assert seg["audience"] == "staff"
     assert [g["option"] for g in seg["groups"]] == ["a", "b"]
-    assert set(seg["groups"][0]) == {"option", "respondents", "suppressed", "dimensions"}
+    assert set(seg["groups"][0]) == {
+        "option", "respondents", "suppressed", "suppressed_reason", "dimensions"
+    }
     assert set(seg["groups"][0]["dimensions"]) == {"m", "e"}
     assert set(seg["groups"][0]["dimensions"]["m"]) == {"score", "sd", "n"}
     assert data["trend"] is None

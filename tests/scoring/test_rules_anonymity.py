@@ -95,6 +95,10 @@ def test_single_small_segment_triggers_complementary_suppression() -> None:
     assert groups["legal"].suppressed is False
     assert groups["sales"].suppressed is False
     assert groups["it"].respondents is None and groups["ops"].respondents is None
+    # rule 15: the reader is told which reason hides each group
+    assert groups["it"].suppressed_reason == "too_few"
+    assert groups["ops"].suppressed_reason == "protects_smaller"
+    assert groups["sales"].suppressed_reason is None
     assert groups["it"].dimensions["d"].score is None
     assert groups["ops"].dimensions["d"].n is None
     assert groups["legal"].respondents == 7

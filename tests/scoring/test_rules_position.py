@@ -13,9 +13,10 @@ from assess.scoring import (
     lens_index,
     maturity_level,
     quadrant,
+    welch_interval,
     welch_p,
 )
-from tests.scoring.oracle import score_respondents
+from tests.scoring.oracle import score_respondents, welch_gap_interval
 
 from .helpers import blank, item, make_spec, one_item_answers, resp
 
@@ -67,6 +68,42 @@ def test_gap_sign_and_welch_p_match_scipy_on_raw_scores() -> None:
     assert dim.gap > 0  # staff think better of the firm: a blind spot
     expected_p = sps.ttest_ind(s_scores, c_scores, equal_var=False).pvalue
     assert dim.gap_p == pytest.approx(float(expected_p), rel=1e-9)
+
+
+def test_gap_ci95_is_the_welch_satterthwaite_interval_worked_by_hand() -> None:
+    # Rule 9. Staff 100,75,75,100,50,75: mean 79.1667, s² = 1770.83/5 = 354.17;
+    # customers 25,50,0,25,75,25,50: mean 35.7143, s² = 3571.43/6 = 595.24.
+    # s₁²/n₁ = 59.03, s₂²/n₂ = 85.03, se = √144.06 = 12.003;
+    # ν = 144.06² / (59.03²/5 + 85.03²/6) = 10.91; t(0.975, 10.91) = 2.2032;
+    # gap 43.452 ± 26.44 -> [17.01, 69.90].
+    staff_raw = [5, 4, 4, 5, 3, 4]
+    cust_raw = [2, 3, 1, 2, 4, 2, 3]
+    respondents = one_item_answers("s", staff_raw, "staff") + one_item_answers(
+        "c", cust_raw, "customer"
+    )
+    dim = score_respondents(_two_audience_spec(), respondents).dimension("d")
+    assert dim.gap_ci95 is not None
+    low, high = dim.gap_ci95
+    assert low == pytest.approx(17.01, abs=0.01) and high == pytest.approx(69.90, abs=0.01)
+    assert (low + high) / 2 == pytest.approx(dim.gap, rel=1e-12)
+    expected = welch_gap_interval(
+        [25.0 * (v - 1) for v in staff_raw], [25.0 * (v - 1) for v in cust_raw]
+    )
+    assert expected is not None
+    assert dim.gap_ci95 == pytest.approx(expected, rel=1e-9)
+    assert dim.to_dict()["gap_ci95"] == [low, high]
+
+
+def test_gap_ci95_null_when_an_audience_has_n_below_two_and_a_point_without_spread() -> None:
+    assert welch_interval(50.0, 1.0, 1, 40.0, 1.0, 10) is None
+    assert welch_interval(50.0, 1.0, 10, 40.0, 1.0, 1) is None
+    assert welch_interval(50.0, 0.0, 4, 40.0, 0.0, 5) == (10.0, 10.0)
+    spec = _two_audience_spec()
+    respondents = (
+        one_item_answers("s", [1, 2, 2], "staff") + [resp("customer", c=5)] + blank("customer", 2)
+    )
+    dim = score_respondents(spec, respondents).dimension("d")
+    assert dim.gap is not None and dim.gap_ci95 is None
 
 
 def test_negative_gap_is_a_hidden_strength() -> None:

@@ -29,6 +29,7 @@ from .context import (
 from .instrument_file import check_instrument_file
 from .questionnaires import check_coverage, check_items, check_pairs, check_questionnaires
 from .recommendations import check_recommendations
+from .story import check_story
 
 __all__ = [
     "ID_PATTERN",
@@ -50,6 +51,7 @@ STEPS = (
     check_pairs,
     check_coverage,
     check_recommendations,
+    check_story,
 )
 
 
