@@ -49,6 +49,7 @@ class FileKind(enum.StrEnum):
 
     LOGO = "logo"  # the report cover's logo, one per engagement
     REPORT = "report"  # a rendered report PDF, kept while nothing it shows changes
+    UPLOAD = "upload"  # a file a background import reads; deleted when the job ends
 
 
 #: The key of an engagement's one logo.

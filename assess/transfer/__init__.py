@@ -4,7 +4,10 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from assess.transfer import cli, views
+    from assess.jobs.queue import register_scan, register_task
+    from assess.transfer import cli, jobs, views
 
     app.register_blueprint(views.bp)
+    register_task(jobs.IMPORT_TASK, jobs.run_import)
+    register_scan("import_uploads", jobs.forget_finished_uploads)
     app.cli.add_command(cli.responses_cli)

@@ -35,13 +35,20 @@ from assess.engagements.models import Engagement
 from assess.extensions import db
 from assess.instruments.schema import Audience
 from assess.respondents.codes import CodeLayout
-from assess.respondents.models import Answer, Comment, Response, ResponseStatus, SegmentAnswer
+from assess.respondents.models import (
+    Answer,
+    Comment,
+    Response,
+    SegmentAnswer,
+    counted_response,
+)
 from assess.respondents.recording import NewResponse, bump_revision, record_submitted
 from assess.text import without_bidi_controls
 
 from .layout import NOT_APPLICABLE, Layout, neutralise
 from .models import ImportBatch, ImportSource
 from .parsing import DERIVED_ID_PREFIX, CellError, ImportRejected, parse
+from .parsing.result import ParsedFile
 from .reading import FileProblem, detect_format, read_rows, xlsx_rows_total
 
 __all__ = [
@@ -51,10 +58,12 @@ __all__ = [
     "ImportReport",
     "ImportSource",
     "TransferError",
+    "check_import",
     "export_rows",
     "import_batches",
     "import_responses",
     "remove_import",
+    "store_import",
     "write_csv",
     "write_xlsx",
 ]
@@ -155,14 +164,37 @@ def import_responses(
     progress: Progress | None = None,
     source: ImportSource = ImportSource.COMMAND_LINE,
     user_id: int | None = None,
+    actor: str | None = None,
 ) -> ImportReport:
     """Check the whole file, then add its rows as submitted responses, as one
     batch (``source`` and ``user_id`` say who imported it) and an audit entry.
 
     Raises :class:`FileProblem` (unreadable file) or :class:`ImportRejected`
     (bad cells) having written nothing; :class:`TransferError` for a wrong
-    audience. The caller commits.
+    audience. The caller commits. (:func:`check_import` then :func:`store_import`,
+    in one transaction; a background import ends the reading transaction between.)
     """
+    checked = check_import(engagement, audience, stream, filename, size=size,
+                           progress=progress)
+    return store_import(engagement, checked, filename, progress=progress, source=source,
+                        user_id=user_id, actor=actor)
+
+
+@dataclass
+class CheckedImport:
+    """A file read and checked whole, nothing written yet."""
+
+    audience: Audience
+    format: str
+    parsed: ParsedFile
+
+
+def check_import(
+    engagement: Engagement, audience: str, stream: IO[bytes], filename: str = "", *,
+    size: int | None = None, progress: Progress | None = None,
+) -> CheckedImport:
+    """Read and check the whole file; it only reads the database. Raises
+    :class:`FileProblem`, :class:`ImportRejected` or :class:`TransferError`."""
     chosen = check_audience(engagement, audience)
     instrument = engagement.instrument()
     if progress is not None:
@@ -181,7 +213,18 @@ def import_responses(
             progress.finish()
     if parsed.rows == 0:
         raise FileProblem("The file has a header row but no responses below it.")
+    return CheckedImport(audience=chosen, format=kind, parsed=parsed)
 
+
+def store_import(
+    engagement: Engagement, checked: CheckedImport, filename: str = "", *,
+    progress: Progress | None = None, source: ImportSource = ImportSource.COMMAND_LINE,
+    user_id: int | None = None, actor: str | None = None,
+) -> ImportReport:
+    """Add a checked file's new rows as one batch, with an audit entry (``actor``:
+    who, when not the signed-in user). The caller commits."""
+    chosen, kind, parsed = checked.audience, checked.format, checked.parsed
+    instrument = engagement.instrument()
     # Scoring rule 1: a row with no rated answer is no response; never stored.
     no_answer = [n for n in range(parsed.rows) if not parsed.has_rated_answer(n)]
     skipped = set(no_answer)
@@ -203,7 +246,7 @@ def import_responses(
     if not new_rows:
         return report
     batch = ImportBatch(
-        engagement_id=engagement.id, audience=chosen, filename=_shown_name(filename),
+        engagement_id=engagement.id, audience=chosen, filename=shown_name(filename),
         source=source, user_id=user_id, imported_at=now(), responses=len(new_rows),
     )
     db.session.add(batch)
@@ -242,13 +285,14 @@ def import_responses(
     record(
         "responses_imported", workspace_id=engagement.organisation.workspace_id,
         organisation_id=engagement.organisation_id, engagement_id=engagement.id,
-        actor=COMMAND_LINE if source == ImportSource.COMMAND_LINE else None,
+        actor=actor or (COMMAND_LINE if source == ImportSource.COMMAND_LINE else None),
+        user_id=user_id if actor else None,
         detail=f"{batch.filename}: {len(new_rows):,} {chosen} responses (import {batch.id})",
     )
     return report
 
 
-def _shown_name(filename: str) -> str:
+def shown_name(filename: str) -> str:
     """The file's own name, without any folder a browser sent, as a person reads it."""
     name = without_bidi_controls(filename).replace("\\", "/").rsplit("/", 1)[-1].strip()
     return (name or "(no name)")[:255]
@@ -375,7 +419,7 @@ def export_rows(engagement: Engagement, audience: str) -> Iterator[list[Any]]:
     submitted = (
         Response.engagement_id == engagement.id,
         Response.audience == chosen,
-        Response.status == ResponseStatus.SUBMITTED,
+        counted_response(),  # rule 1, amended: a response with no rated answer is none
     )
 
     def stream(statement: Any) -> Iterator[Any]:

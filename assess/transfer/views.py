@@ -25,25 +25,30 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from assess.audit.log import record
 from assess.engagements.access import engagement_for, exportable_audiences, may_export_answers
 from assess.engagements.models import Engagement
+from assess.engagements.sections import section_url
 from assess.extensions import db
+from assess.jobs.queue import dispatch, job_view
+from assess.transfer import jobs as import_jobs
 from assess.transfer import services
 from assess.transfer.forms import RemoveImportForm
-from assess.transfer.services import FileProblem, ImportRejected, ImportSource, TransferError
+from assess.transfer.services import CellError, TransferError
 
 bp = Blueprint("transfer", __name__)
 
-#: Bad cells shown on the page; the command line lists them all.
-SHOWN_ERRORS = 1_000
+#: How often an import's page reloads itself while the job runs.
+REFRESH_SECONDS = 3
 
 
 @bp.post("/engagements/<int:engagement_id>/responses/import")
 @login_required
 def import_file(engagement_id: int) -> ResponseReturnValue:
+    """Store the file and queue its import; the job's page shows how it goes."""
     engagement = engagement_for(engagement_id, manage=True)
-    back = redirect(url_for("engagements.detail", engagement_id=engagement.id))
+    back = redirect(section_url(engagement.id, "imports"))
     try:
         upload = request.files.get("file")
         audience = request.form.get("audience", "")
+        data = upload.stream.read() if upload is not None and upload.filename else b""
     except RequestEntityTooLarge:
         limit = (request.max_content_length or 0) // (1024 * 1024)
         flash(
@@ -56,26 +61,34 @@ def import_file(engagement_id: int) -> ResponseReturnValue:
         flash("Choose a CSV or Excel file to import.", "error")
         return back
     try:
-        report = services.import_responses(
-            engagement, audience, upload.stream, upload.filename,
-            source=ImportSource.PAGE, user_id=current_user.id,
-        )
-    except (ImportRejected, FileProblem, TransferError) as error:
-        # Nothing of the file is kept; a rejected file lists its bad cells.
+        job = import_jobs.start_import(engagement, audience, data, upload.filename,
+                                       user_id=current_user.id)
+    except TransferError as error:
         db.session.rollback()
-        cells = error.errors if isinstance(error, ImportRejected) else []
-        return render_template(
-            "transfer/import_errors.html",
-            engagement=engagement,
-            filename=upload.filename,
-            audience=audience,
-            message=str(error),
-            errors=cells[:SHOWN_ERRORS],
-            total=error.total if isinstance(error, ImportRejected) else 0,
-        ), 422
+        flash(str(error), "error")
+        return back
     db.session.commit()
-    flash(report.summary())
-    return back
+    dispatch(job.id)
+    return redirect(url_for(".import_job", engagement_id=engagement.id, job_id=job.id))
+
+
+@bp.get("/engagements/<int:engagement_id>/imports/jobs/<int:job_id>")
+@login_required
+def import_job(engagement_id: int, job_id: int) -> ResponseReturnValue:
+    """An import's progress, then its outcome: the summary, or the file's bad cells.
+    Refreshes itself (no JavaScript) until the job has finished."""
+    engagement = engagement_for(engagement_id, manage=True)
+    job = job_view(job_id, engagement_id=engagement.id)
+    if job is None or job.task != import_jobs.IMPORT_TASK:
+        abort(404, description="This engagement has no such import.")
+    return render_template(
+        "transfer/import_job.html", engagement=engagement, job=job, message=job.message,
+        filename=services.shown_name(job.arguments.get("filename", "")),
+        errors=[CellError(**e) for e in job.outcome.get("errors", [])],
+        total=job.outcome.get("total", 0), refresh_seconds=REFRESH_SECONDS,
+        # A page that reloads itself must let a person stop it (WCAG 2.2.1).
+        refreshing=not job.finished and request.args.get("refresh") != "off",
+    )
 
 
 @bp.route("/engagements/<int:engagement_id>/imports/<int:batch_id>/remove",
@@ -95,14 +108,14 @@ def remove_import(engagement_id: int, batch_id: int) -> ResponseReturnValue:
         except TransferError as error:
             db.session.rollback()
             flash(str(error), "error")
-            return redirect(url_for("engagements.detail", engagement_id=engagement.id))
+            return redirect(section_url(engagement.id, "imports"))
         db.session.commit()
         flash(
             f"Removed the import of {removed.filename}: {removed.responses:,} "
             f"{removed.audience} response{'s' if removed.responses != 1 else ''} deleted. "
             "The results and reports now leave them out."
         )
-        return redirect(url_for("engagements.detail", engagement_id=engagement.id))
+        return redirect(section_url(engagement.id, "imports"))
     return render_template(
         "transfer/remove_import.html", engagement=engagement, batch=batch, form=form,
     ), (400 if form.errors else 200)
@@ -139,7 +152,7 @@ def export_csv(engagement_id: int) -> ResponseReturnValue:
         header = next(rows)  # checks the audience before the response starts
     except TransferError as error:
         flash(str(error), "error")
-        return redirect(url_for("engagements.detail", engagement_id=engagement.id))
+        return redirect(section_url(engagement.id, "imports"))
 
     def with_header() -> Iterator[list[Any]]:
         yield header
@@ -164,7 +177,7 @@ def export_xlsx(engagement_id: int) -> ResponseReturnValue:
             services.check_audience(engagement, audience)
         except TransferError as error:
             flash(str(error), "error")
-            return redirect(url_for("engagements.detail", engagement_id=engagement.id))
+            return redirect(section_url(engagement.id, "imports"))
         audiences = [audience]
         _refuse_unexportable(engagement, audiences)
     else:

@@ -13,7 +13,7 @@ from werkzeug.test import encode_multipart
 from assess.limits import LARGEST_ID, apply_body_limit
 from assess.respondents.models import Answer
 from tests.respondents.conftest import answer, count, personal_tokens, start
-from tests.transfer.helpers import csv_bytes, response_count
+from tests.transfer.helpers import csv_bytes, finish_jobs, response_count
 
 MB = 1024 * 1024
 
@@ -148,4 +148,5 @@ def test_the_import_still_takes_a_large_file(client, auth, make_user, make_engag
                           {"audience": "customer",
                            "file": FileStorage(io.BytesIO(data), "answers.csv")})
     assert done.status_code == 302
+    finish_jobs()  # the import runs as a background job
     assert response_count(engagement.id) == 1100

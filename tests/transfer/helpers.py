@@ -48,3 +48,24 @@ def answer_count(engagement_id: int) -> int:
         .join(Response, Response.id == Answer.response_id)
         .where(Response.engagement_id == engagement_id)
     ) or 0
+
+
+def finish_jobs() -> None:
+    """Wait for the background jobs this test's app queued (imports run on a thread
+    of the app's process when no Redis is configured)."""
+    from flask import current_app
+
+    from assess.jobs.queue import wait_for_jobs
+
+    wait_for_jobs(current_app._get_current_object())  # type: ignore[attr-defined]
+    db.session.rollback()  # see what the job committed
+
+
+def follow_import(client: Any, sent: Any) -> Any:
+    """The import job's page once the job has finished (``sent``: the upload's
+    answer, a redirect to it); any other answer as it is."""
+    location = sent.headers.get("Location", "")
+    if sent.status_code != 302 or "/imports/jobs/" not in location:
+        return sent
+    finish_jobs()
+    return client.get(location)
