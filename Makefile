@@ -11,7 +11,7 @@ PYTEST_WORKERS ?= auto
 PYTEST := $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 NPM := $(shell command -v npm 2>/dev/null)
 
-.PHONY: run test test-fast test-assets install install-test lint typecheck migrations-check wheel clean
+.PHONY: run test test-fast test-assets install install-test lint typecheck migrations-check wheel lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,14 @@ typecheck: install-test
 
 wheel: install-test
 	$(BIN)/pip wheel --quiet --no-deps -w dist .
+
+# requirements.lock: the exact version and hashes of every runtime dependency, for
+# production installs (`pip install --require-hashes -r requirements.lock`, then the
+# wheel with --no-deps; docs/deployment.md). Run after changing [project]
+# dependencies: tests/operations/test_lockfile.py fails while the two disagree.
+lock: install-test
+	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --no-emit-index-url \
+		--no-emit-find-links -o requirements.lock pyproject.toml
 
 clean:
 	rm -rf $(VENV) dist build instance test-artifacts

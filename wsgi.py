@@ -1,15 +1,6 @@
-"""WSGI entry point: ``gunicorn wsgi:app``."""
+"""WSGI entry point in a checkout: ``gunicorn wsgi:app`` (an installed package has
+``assess.wsgi:app``, where the app is made: docs/deployment.md)."""
 
-import gc
+from assess.wsgi import app
 
-from assess import create_app
-
-app = create_app()
-
-# Everything made while starting (the app, its modules and templates' code) lives as
-# long as the process: the garbage collector need never look at it again. With
-# gunicorn's preloading the workers are forked from this process, so a collection
-# in a worker would also write to every page they share with it. Frozen, the
-# collections that requests cause look only at what requests made
-# (docs/performance.md).
-gc.freeze()
+__all__ = ["app"]
