@@ -20,7 +20,6 @@ from flask import (
     flash,
     redirect,
     render_template,
-    url_for,
 )
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
@@ -28,9 +27,11 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from assess.engagements.access import engagement_for
 from assess.engagements.models import Engagement, Status
+from assess.engagements.sections import section_url
 from assess.extensions import db
 from assess.instruments.schema import Audience
 from assess.respondents import invitations, links, mail
+from assess.respondents import views as respondent_pages
 from assess.respondents.forms import (
     InvitationForm,
     PersonalLinksForm,
@@ -59,7 +60,8 @@ def _target(engagement_id: int, audience: str) -> tuple[Engagement, Audience]:
 
 def _back(engagement: Engagement, audience: Audience | None = None) -> WerkzeugResponse:
     anchor = f"links-{audience}" if audience else "links-h"
-    return redirect(url_for("engagements.detail", engagement_id=engagement.id, _anchor=anchor))
+    # The Respondents section: its confirmation shows at the top, not off screen.
+    return redirect(section_url(engagement.id, anchor))
 
 
 def _first_error(form: object) -> str:
@@ -68,6 +70,24 @@ def _first_error(form: object) -> str:
         if messages:
             return str(messages[0])
     return "The form was not complete."
+
+
+@bp.get("/<audience>/preview")
+@login_required
+def preview(engagement_id: int, audience: str) -> ResponseReturnValue:
+    """The questionnaire as respondents see it, storing nothing (draft, open or
+    closed alike): :func:`assess.respondents.views.preview_visit`."""
+    engagement, chosen = _target(engagement_id, audience)
+    return respondent_pages.preview_welcome(respondent_pages.preview_visit(engagement, chosen))
+
+
+@bp.route("/<audience>/preview/page/<int:number>", methods=["GET", "POST"])
+@login_required
+def preview_page(engagement_id: int, audience: str, number: int) -> ResponseReturnValue:
+    engagement, chosen = _target(engagement_id, audience)
+    return respondent_pages.preview_page(
+        respondent_pages.preview_visit(engagement, chosen), number
+    )
 
 
 @bp.post("/<audience>/links.csv")
@@ -131,7 +151,15 @@ def withdraw_personal_links(engagement_id: int, audience: str) -> ResponseReturn
 
 
 def _settings_or_none() -> mail.SmtpSettings | None:
-    return mail.smtp_settings(current_app.config)
+    settings = mail.smtp_settings(current_app.config)
+    if settings is None:
+        # The consultant is told only that e-mail is not set up (respondents/_mail_off.html);
+        # what to set is for the operator, in the log and docs/respondents.md.
+        current_app.logger.warning(
+            "A consultant asked to send invitations, but e-mail is off: set ASSESS_SMTP_HOST "
+            "and the other ASSESS_SMTP_* settings (docs/respondents.md)."
+        )
+    return settings
 
 
 def _outcome_messages(outcome: invitations.MailingOutcome, what: str) -> None:

@@ -27,6 +27,7 @@ from assess.respondents.models import (
     MailingKind,
     Response,
     ResponseStatus,
+    counted_or_in_progress,
 )
 from assess.workspaces.models import Workspace, WorkspaceKind
 
@@ -288,7 +289,11 @@ def audience_stats(engagement_id: int, audience: Audience) -> AudienceStats:
     responses = dict(
         db.session.execute(
             select(Response.status, func.count())
-            .where(Response.engagement_id == engagement_id, Response.audience == audience)
+            .where(
+                Response.engagement_id == engagement_id,
+                Response.audience == audience,
+                counted_or_in_progress(),  # rule 1, amended: an empty response is none
+            )
             .group_by(Response.status)
         ).all()
     )

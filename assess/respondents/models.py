@@ -28,9 +28,13 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
+    exists,
+    or_,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from assess.db import Base, str_enum
 from assess.instruments.schema import Audience
@@ -203,3 +207,28 @@ class Mailing(Base):
     kind: Mapped[MailingKind] = mapped_column(str_enum(MailingKind))
     sent_on: Mapped[date] = mapped_column(default=date.today)
     recipients: Mapped[int] = mapped_column(default=0)
+
+
+# -- which responses count (scoring rule 1, amended) -----------------------------------
+
+
+def has_rated_answer() -> ColumnElement[bool]:
+    """The response has at least one rated answer that is not "don't know"."""
+    # An alias, so that a query that also reads ``answers`` (the export) still
+    # correlates only the response.
+    rated = aliased(Answer)
+    return exists().where(rated.response_id == Response.id, rated.value.is_not(None))
+
+
+def counted_response() -> ColumnElement[bool]:
+    """A response that counts: submitted, with at least one rated answer.
+
+    A response in which every rated item is missing is no response (rule 1,
+    amended): the pages never submit one, but one stored before the rule (or
+    by an old import) must not be counted in any n or response count either."""
+    return and_(Response.status == ResponseStatus.SUBMITTED, has_rated_answer())
+
+
+def counted_or_in_progress() -> ColumnElement[bool]:
+    """For counts grouped by status: in progress, or submitted and counted."""
+    return or_(Response.status != ResponseStatus.SUBMITTED, has_rated_answer())

@@ -156,11 +156,16 @@ def submit_response(response: Response, link: Link, instrument: Instrument) -> b
        and stores its answer codes (:mod:`assess.respondents.codes`), read by the
        results; its answers do not change after this.
 
-    On False the caller rolls back.
+    On False the caller rolls back. Raises :class:`NoRatedAnswer`, having changed
+    nothing, when every rated item is missing (scoring rule 1, amended: no response).
     """
     key = response.resume_key_hash
     if key is None:
         return False
+    # Read before anything is written: the same statement gives the answer codes.
+    answers = _stored_answers(response)
+    if not has_rated_answer(answers):
+        raise NoRatedAnswer()
     try:
         with db.session.begin_nested():
             # A plain INSERT: nothing reads the row back as an object.
@@ -191,7 +196,7 @@ def submit_response(response: Response, link: Link, instrument: Instrument) -> b
             status=ResponseStatus.SUBMITTED,
             submitted_on=today,
             resume_key_hash=None,
-            answer_codes=stored_codes(response, instrument),
+            answer_codes=_codes(response, instrument, answers),
         )
         .execution_options(synchronize_session=False)
     )
@@ -249,10 +254,29 @@ def _insert(model: type[Answer] | type[SegmentAnswer] | type[Comment],
 
 def stored_codes(response: Response, instrument: Instrument) -> bytes:
     """The answer codes of a response, from its stored answers."""
+    return _codes(response, instrument, _stored_answers(response))
+
+
+def _stored_answers(response: Response) -> dict[str, int | None]:
+    return dict(db.session.execute(_STORED_ANSWERS, {"response": response.id}).all())
+
+
+def _codes(
+    response: Response, instrument: Instrument, answers: Mapping[str, int | None]
+) -> bytes:
     where = {"response": response.id}
-    answers: dict[str, int | None] = dict(db.session.execute(_STORED_ANSWERS, where).all())
     segments: dict[str, str] = dict(db.session.execute(_STORED_SEGMENTS, where).all())
     return CodeLayout.for_instrument(instrument, response.audience).encode(answers, segments)
+
+
+class NoRatedAnswer(Exception):
+    """A response in which every rated item is missing (skipped or "don't know"):
+    scoring rule 1 (amended) makes it no response, so it is never submitted."""
+
+
+def has_rated_answer(answers: Mapping[str, int | None]) -> bool:
+    """Whether any rated item has a value (None: "not applicable", missing)."""
+    return any(value is not None for value in answers.values())
 
 
 # Built once (each submission runs them).

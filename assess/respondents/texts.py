@@ -91,6 +91,40 @@ ENGLISH: dict[str, str] = {
     ),
     "thanks_title": "Thank you",
     "thanks_text": "Your answers have been submitted. You can close this page.",
+    "finish_later": "Finish later",
+    "empty_page_title": "You have not answered any question on this page",
+    "empty_page_text": (
+        "That is fine if you would rather not. You can still choose answers below, or "
+        "go on without them."
+    ),
+    "continue_anyway": "Continue anyway",
+    "later_title": "Your answers are saved",
+    "later_open": (
+        "To finish, open the same link again in this browser on this device. You will "
+        "continue on page {page}."
+    ),
+    "later_single": (
+        "To finish, open your personal link again, for example from the e-mail that "
+        "brought you here. It works in any browser, on any device. You will continue on "
+        "page {page}."
+    ),
+    "later_link": "Your link",
+    "later_continue": "Continue now",
+    "nothing_title": "Nothing was recorded",
+    "nothing_text": (
+        "You did not answer any of the statements, so no response has been recorded. "
+        "If you meant to take part, please go back and choose an answer for at least one "
+        "statement (“Don't know / not applicable” counts as no answer)."
+    ),
+    "nothing_back": "Go back to the questions",
+    "preview_banner": "Preview — nothing you enter is saved",
+    "preview_end_title": "End of the preview",
+    "preview_end_text": (
+        "Here respondents see “Thank you” and their answers are submitted. Nothing you "
+        "entered in this preview was saved."
+    ),
+    "preview_later_note": "This is what respondents see. In this preview, nothing was saved.",
+    "preview_restart": "Start the preview again",
     "done_title": "Already submitted",
     "done_single": (
         "Answers from this link have already been submitted, so nothing more can be sent "
@@ -211,6 +245,42 @@ GERMAN: dict[str, str] = {
     ),
     "thanks_title": "Vielen Dank",
     "thanks_text": "Ihre Antworten wurden abgesendet. Sie können diese Seite schließen.",
+    "finish_later": "Später fortsetzen",
+    "empty_page_title": "Sie haben auf dieser Seite keine Frage beantwortet",
+    "empty_page_text": (
+        "Das ist in Ordnung, wenn Sie nicht möchten. Sie können unten noch Antworten "
+        "wählen oder ohne sie weitergehen."
+    ),
+    "continue_anyway": "Trotzdem weiter",
+    "later_title": "Ihre Antworten sind gespeichert",
+    "later_open": (
+        "Um fortzufahren, öffnen Sie denselben Link wieder in diesem Browser auf diesem "
+        "Gerät. Sie machen auf Seite {page} weiter."
+    ),
+    "later_single": (
+        "Um fortzufahren, öffnen Sie Ihren persönlichen Link wieder, zum Beispiel aus der "
+        "E-Mail, mit der Sie hierher gekommen sind. Er funktioniert in jedem Browser und "
+        "auf jedem Gerät. Sie machen auf Seite {page} weiter."
+    ),
+    "later_link": "Ihr Link",
+    "later_continue": "Jetzt fortsetzen",
+    "nothing_title": "Es wurde nichts erfasst",
+    "nothing_text": (
+        "Sie haben keine der Aussagen beantwortet, daher wurde keine Antwort erfasst. "
+        "Wenn Sie teilnehmen wollten, gehen Sie bitte zurück und wählen Sie bei mindestens "
+        "einer Aussage eine Antwort („Weiß nicht / trifft nicht zu“ zählt nicht als Antwort)."
+    ),
+    "nothing_back": "Zurück zu den Fragen",
+    "preview_banner": "Vorschau — nichts, was Sie eingeben, wird gespeichert",
+    "preview_end_title": "Ende der Vorschau",
+    "preview_end_text": (
+        "Hier sehen Befragte „Vielen Dank“, und ihre Antworten werden abgesendet. Nichts, "
+        "was Sie in dieser Vorschau eingegeben haben, wurde gespeichert."
+    ),
+    "preview_later_note": (
+        "Dies sehen die Befragten. In dieser Vorschau wurde nichts gespeichert."
+    ),
+    "preview_restart": "Vorschau neu beginnen",
     "done_title": "Bereits abgesendet",
     "done_single": (
         "Über diesen Link wurden bereits Antworten abgesendet, daher kann nichts mehr "
@@ -331,6 +401,43 @@ FRENCH: dict[str, str] = {
     ),
     "thanks_title": "Merci",
     "thanks_text": "Vos réponses ont été envoyées. Vous pouvez fermer cette page.",
+    "finish_later": "Terminer plus tard",
+    "empty_page_title": "Vous n'avez répondu à aucune question sur cette page",
+    "empty_page_text": (
+        "C'est possible si vous préférez. Vous pouvez encore choisir des réponses "
+        "ci-dessous, ou continuer sans elles."
+    ),
+    "continue_anyway": "Continuer quand même",
+    "later_title": "Vos réponses sont enregistrées",
+    "later_open": (
+        "Pour terminer, ouvrez à nouveau le même lien dans ce navigateur, sur cet "
+        "appareil. Vous reprendrez à la page {page}."
+    ),
+    "later_single": (
+        "Pour terminer, ouvrez à nouveau votre lien personnel, par exemple depuis le "
+        "courriel qui vous a amené ici. Il fonctionne dans tout navigateur, sur tout "
+        "appareil. Vous reprendrez à la page {page}."
+    ),
+    "later_link": "Votre lien",
+    "later_continue": "Continuer maintenant",
+    "nothing_title": "Rien n'a été enregistré",
+    "nothing_text": (
+        "Vous n'avez répondu à aucune des affirmations ; aucune réponse n'a donc été "
+        "enregistrée. Si vous vouliez participer, revenez en arrière et choisissez une "
+        "réponse pour au moins une affirmation (« Je ne sais pas / sans objet » ne compte pas "
+        "comme une réponse)."
+    ),
+    "nothing_back": "Revenir aux questions",
+    "preview_banner": "Aperçu — rien de ce que vous saisissez n'est enregistré",
+    "preview_end_title": "Fin de l'aperçu",
+    "preview_end_text": (
+        "Ici, les répondants voient « Merci » et leurs réponses sont envoyées. Rien de ce "
+        "que vous avez saisi dans cet aperçu n'a été enregistré."
+    ),
+    "preview_later_note": (
+        "Voici ce que voient les répondants. Dans cet aperçu, rien n'a été enregistré."
+    ),
+    "preview_restart": "Recommencer l'aperçu",
     "done_title": "Déjà envoyé",
     "done_single": (
         "Des réponses ont déjà été envoyées avec ce lien ; il ne peut plus rien envoyer. "

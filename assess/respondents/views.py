@@ -24,6 +24,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -33,7 +34,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from assess.engagements.models import Engagement, Status
 from assess.extensions import db
-from assess.instruments.schema import Instrument, LocalText
+from assess.instruments.schema import Audience, Instrument, LocalText
 from assess.instruments.snapshots import instrument_for
 from assess.respondents import links as respondent_links
 from assess.respondents import pages as questionnaire_pages
@@ -76,6 +77,8 @@ class Visit:
     run_by_company: bool
     #: Responses in progress under the request's candidate resume keys, by key.
     in_progress_by_key: dict[str, Response]
+    #: A consultant's preview: the same pages, and nothing is stored.
+    preview: bool = False
 
     @property
     def words(self) -> dict[str, str]:
@@ -88,9 +91,26 @@ class Visit:
     def cookie_path(self) -> str:
         return f"/r/{self.token}"
 
+    def page_url(self, number: int) -> str:
+        if self.preview:
+            return _preview_url("preview_page", self, number=number, lang=self.language)
+        return url_for("respondents.page", token=self.token, number=number)
+
+    def welcome_url(self, language: str | None = None) -> str:
+        if self.preview:
+            return _preview_url("preview", self, lang=language or self.language)
+        return url_for("respondents.welcome", token=self.token, lang=language)
+
 
 class WrongLink(NotFound):
     """Any token that does not open a questionnaire."""
+
+
+def _preview_url(endpoint: str, visit: Visit, **values: Any) -> str:
+    return url_for(
+        f"respondent_admin.{endpoint}", engagement_id=visit.engagement.id,
+        audience=str(visit.link.audience), **values,
+    )
 
 
 def _visit(token: str) -> Visit:
@@ -242,9 +262,17 @@ def welcome(token: str) -> ResponseReturnValue:
     response = _in_progress(visit, key)
     if (refused := _refusal(visit, response)) is not None:
         return refused
+    body, status = _welcome_page(visit, response)
+    result = make_response(body, status)
+    if request.args.get("lang") == visit.language:
+        _set_cookie(result, visit, LANGUAGE_COOKIE, visit.language)
+    return result
+
+
+def _welcome_page(visit: Visit, response: Response | None) -> tuple[str, int]:
     questionnaire = visit.instrument.questionnaires[visit.link.audience]
     parameters = Parameters(anonymity_threshold=visit.engagement.anonymity_threshold)
-    body, status = _render(
+    return _render(
         "respondents/welcome.html",
         visit,
         questionnaire=questionnaire,
@@ -256,10 +284,6 @@ def welcome(token: str) -> ResponseReturnValue:
         languages=[(code, language_name(code)) for code in visit.instrument.languages],
         run_by_company=visit.run_by_company,
     )
-    result = make_response(body, status)
-    if request.args.get("lang") == visit.language:
-        _set_cookie(result, visit, LANGUAGE_COOKIE, visit.language)
-    return result
 
 
 @bp.post("/<token>/start")
@@ -307,11 +331,13 @@ def page(token: str, number: int) -> ResponseReturnValue:
 
     data = questionnaire_pages.parse_page(visit.instrument, audience, current, request.form)
     if data.errors:
-        values = {k: v for k, v in request.form.items() if k != "csrf_token"}
-        return _page(visit, pages, number, values, data.errors, status=400)
-    action = request.form.get("action", "next")
-    submitting = number == len(pages) - 1 and action != "back"
-    target = number if submitting else max(0, number - 1) if action == "back" else number + 1
+        return _page(visit, pages, number, _typed_values(), data.errors, status=400)
+    action = _action()
+    if _asks_first(current, data, action):
+        # Nothing to save yet: the same page, asking once whether to go on.
+        return _page(visit, pages, number, _typed_values(), {}, asking=True)
+    submitting = number == len(pages) - 1 and action == "next"
+    target = _target_page(number, action, submitting)
     response = in_progress or recording.start_response(visit.link, key, none_found=True)
     # The first write holds the response until commit: a second request with the
     # same key (two tabs, a double click) waits, then sees what this one saved.
@@ -319,18 +345,85 @@ def page(token: str, number: int) -> ResponseReturnValue:
         db.session.rollback()
         return _render("respondents/done.html", visit, 409)
     questionnaire_pages.save_page(response, current, data, visit.instrument)
+    if action == "later":
+        db.session.commit()
+        return _later_page(visit, number)
     if submitting:
         if visit.link.kind == LinkKind.OPEN and not throttle.submission_allowed(
             visit.link, request.remote_addr or ""
         ):
             return _throttled(visit, pages, number, response)
-        if not recording.submit_response(response, visit.link, visit.instrument):
+        try:
+            submitted = recording.submit_response(response, visit.link, visit.instrument)
+        except recording.NoRatedAnswer:
+            # Rule 1 (amended): no response. The answers stay in progress, so the
+            # respondent can go back and answer; the link is not used up.
+            db.session.commit()
+            return _nothing_recorded(visit, pages)
+        if not submitted:
             db.session.rollback()
             return _render("respondents/done.html", visit, 409)
         db.session.commit()
         return _thanks_redirect(visit)
     db.session.commit()
     return redirect(url_for(".page", token=token, number=target))
+
+
+#: What the buttons of a questionnaire page send (``action``); anything else is Next.
+ACTIONS = ("next", "back", "later")
+
+
+def _action() -> str:
+    action = request.form.get("action", "next")
+    return action if action in ACTIONS else "next"
+
+
+def _target_page(number: int, action: str, submitting: bool) -> int:
+    """The page the respondent goes on to (and resumes on)."""
+    if submitting or action == "later":
+        return number
+    return max(0, number - 1) if action == "back" else number + 1
+
+
+def _asks_first(
+    current: questionnaire_pages.Page, data: questionnaire_pages.PageInput, action: str
+) -> bool:
+    """A page of statements sent on with no answer at all is shown once more with
+    a gentle question; its "Continue anyway" sends ``empty_ok`` and goes on."""
+    return (
+        current.kind == "section"
+        and action == "next"
+        and not data.answers
+        and request.form.get("empty_ok") != "1"
+    )
+
+
+def _typed_values() -> dict[str, str]:
+    """The page's fields as the respondent sent them, to show them again."""
+    return {
+        k: v for k, v in request.form.items() if k.startswith(("item-", "segment-", "open-"))
+    }
+
+
+def _later_page(visit: Visit, number: int) -> tuple[str, int]:
+    """Finish later: the page was saved; how to come back to it."""
+    single_use = visit.link.kind == LinkKind.SINGLE_USE
+    return _render(
+        "respondents/later.html",
+        visit,
+        message=visit.words["later_single" if single_use else "later_open"].format(
+            page=number + 1
+        ),
+        link_url=None if visit.preview else respondent_links.link_url(visit.token),
+        continue_url=visit.page_url(number),
+    )
+
+
+def _nothing_recorded(visit: Visit, pages: list[questionnaire_pages.Page]) -> tuple[str, int]:
+    """Every rated statement missing: nothing was recorded; back to the first
+    page of statements to answer."""
+    first = next((n for n, p in enumerate(pages) if p.kind == "section"), 0)
+    return _render("respondents/nothing_recorded.html", visit, back_url=visit.page_url(first))
 
 
 def _throttled(
@@ -359,6 +452,7 @@ def _page(
     errors: dict[str, questionnaire_pages.FieldError],
     status: int = 200,
     throttled: bool = False,
+    asking: bool = False,
 ) -> tuple[str, int]:
     audience = visit.link.audience
     current = pages[number]
@@ -382,6 +476,7 @@ def _page(
         values=values,
         errors={name: _message(visit, error) for name, error in errors.items()},
         throttled=throttled,
+        asking=asking,
     )
 
 
@@ -411,3 +506,95 @@ def thanks(token: str) -> ResponseReturnValue:
         return redirect(url_for(".welcome", token=token))
     return _render("respondents/thanks.html", visit)
 
+
+
+# -- the consultant's preview ---------------------------------------------------------
+#
+# The same welcome page, pages, validation and languages as a live link, but
+# nothing is stored: no response, no answer, no link use, no spent key, and no
+# cookie on the live link's path, so the browser can still answer the open link.
+# The answers given so far live in the signed session cookie (rated and "about
+# you" answers only: comments are not kept between pages), one entry per
+# engagement and audience. The routes are the consultant's
+# (:mod:`assess.respondents.admin_views`), which check that the signed-in user
+# may manage the engagement; the engagement may be draft, open or closed.
+
+
+def preview_visit(engagement: Engagement, audience: Audience) -> Visit:
+    instrument = engagement.instrument()
+    chosen = best_language(
+        instrument.languages, request.args.get("lang"), request.accept_languages.values()
+    )
+    organisation = engagement.organisation
+    return Visit(
+        "",
+        # Never added to the session: the preview stands for an open link.
+        Link(engagement_id=engagement.id, audience=audience, kind=LinkKind.OPEN),
+        engagement, instrument, chosen or instrument.default_language,
+        organisation_name=organisation.name,
+        run_by_company=organisation.workspace.kind == WorkspaceKind.COMPANY,
+        in_progress_by_key={},
+        preview=True,
+    )
+
+
+def _preview_key(visit: Visit) -> str:
+    return f"preview-{visit.engagement.id}-{visit.link.audience}"
+
+
+def preview_welcome(visit: Visit) -> ResponseReturnValue:
+    # A new preview starts empty.
+    session.pop(_preview_key(visit), None)
+    return _welcome_page(visit, None)
+
+
+def preview_page(visit: Visit, number: int) -> ResponseReturnValue:
+    pages = questionnaire_pages.pages_for(visit.instrument, visit.link.audience)
+    if not 0 <= number < len(pages):
+        abort(404, description="The questionnaire has no such page.")
+    current = pages[number]
+    kept: dict[str, str] = dict(session.get(_preview_key(visit), {}))
+    if request.method == "GET":
+        return _page(visit, pages, number, kept, {})
+    data = questionnaire_pages.parse_page(
+        visit.instrument, visit.link.audience, current, request.form
+    )
+    if data.errors:
+        return _page(visit, pages, number, _typed_values(), data.errors, status=400)
+    action = _action()
+    if _asks_first(current, data, action):
+        return _page(visit, pages, number, _typed_values(), {}, asking=True)
+    kept = _kept_in_preview(visit, current, data, kept)
+    session[_preview_key(visit)] = kept
+    if action == "later":
+        return _later_page(visit, number)
+    if number == len(pages) - 1 and action == "next":
+        if not any(k.startswith("item-") and v != questionnaire_pages.NOT_APPLICABLE
+                   for k, v in kept.items()):
+            return _nothing_recorded(visit, pages)
+        session.pop(_preview_key(visit), None)
+        return _render("respondents/preview_end.html", visit)
+    return redirect(visit.page_url(_target_page(number, action, submitting=False)))
+
+
+def _kept_in_preview(
+    visit: Visit,
+    page: questionnaire_pages.Page,
+    data: questionnaire_pages.PageInput,
+    kept: dict[str, str],
+) -> dict[str, str]:
+    """The preview's answers after this page, as form values."""
+    if page.kind == "section":
+        section = questionnaire_pages.section_of(visit.instrument, visit.link.audience, page)
+        on_page = {f"item-{item_id}" for item_id in section.items}
+        kept = {k: v for k, v in kept.items() if k not in on_page}
+        for item_id, value in data.answers.items():
+            kept[f"item-{item_id}"] = (
+                questionnaire_pages.NOT_APPLICABLE if value is None else str(value)
+            )
+    elif page.kind == "segments":
+        kept = {k: v for k, v in kept.items() if not k.startswith("segment-")}
+        for question_id, option in data.segments.items():
+            if option is not None:
+                kept[f"segment-{question_id}"] = option
+    return kept

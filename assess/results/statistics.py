@@ -75,7 +75,19 @@ def engagement_statistics(
             "codes; run `assess db upgrade` to compute them."
         )
     matrices: dict[str, tuple[Codes, Codes]] = {
-        layout.audience: layout.decode(blobs)
+        layout.audience: _with_rated_answers(*layout.decode(blobs))
         for layout, blobs in zip(layouts, stored, strict=True)
     }
     return tally(spec, matrices)
+
+
+def _with_rated_answers(items: Codes, segments: Codes) -> tuple[Codes, Codes]:
+    """Rule 1 (amended): a stored response in which every rated item is missing
+    (code 0: skipped or "don't know") is no response, and counts in no ``n``.
+    The questionnaire never submits one and the import skips them; one stored
+    before the rule is left out here, where the database's responses become the
+    scoring core's respondents (the core counts every respondent it is given)."""
+    rated = items.any(axis=1)
+    if rated.all():
+        return items, segments
+    return items[rated], segments[rated]

@@ -177,11 +177,15 @@ def test_a_personal_link_submits_once_even_with_two_responses_behind_it(app, mak
     [token] = personal_tokens(engagement, "staff")
     link = link_for(token)
     first = recording.start_response(link, respondent_links.resume_key_for_single_use(token))
+    db.session.flush()
+    item = engagement.instrument().questionnaires[Audience.STAFF].sections[0].items[0]
+    recording.replace_answers(first, [item], {item: 4})  # a response has a rated answer
     assert recording.submit_response(first, link, engagement.instrument()) is True
     db.session.commit()
     # The key was cleared on submission, so a late start makes a new row…
     late = recording.start_response(link, respondent_links.resume_key_for_single_use(token))
     assert late.id != first.id
+    recording.replace_answers(late, [item], {item: 2})
     db.session.commit()
     # …which can never be submitted: the key is spent and the link is used.
     assert recording.submit_response(late, link, engagement.instrument()) is False

@@ -112,6 +112,7 @@ def test_comments_are_cleaned_and_line_breaks_count_once(client, make_engagement
     engagement = make_engagement()
     [token] = personal_tokens(engagement, "customer")
     start(client, token)
+    assert answer(client, token, 1).status_code == 302  # a rated answer: a response
     customer = engagement.instrument().questionnaires[Audience.CUSTOMER]
     question = customer.open_questions[0]
     last = len(questionnaire_pages.pages_for(engagement.instrument(), Audience.CUSTOMER)) - 1

@@ -21,6 +21,7 @@ from assess.scoring import (
     ItemSpec,
     Parameters,
     SegmentSpec,
+    audience_items,
 )
 from tests.scoring.oracle import Respondent, compare, score_respondents, summarise
 from tests.scoring.strategies import instruments, respondents_for
@@ -28,10 +29,20 @@ from tests.scoring.strategies import instruments, respondents_for
 from .helpers import CODES, clear, store, submitted_respondents
 
 
+def counted(spec: InstrumentSpec, respondents: list[Respondent]) -> list[Respondent]:
+    """Rule 1 (amended): those with at least one rated answer for their audience."""
+    return [
+        r for r in respondents
+        if any(item.id in r.answers for item in audience_items(spec, r.audience))
+    ]
+
+
 def assert_same(spec: InstrumentSpec, engagement_id: int, respondents: list[Respondent]) -> None:
-    """Statistics from the codes == summarise(): no difference, not even in the last bit."""
+    """Statistics from the codes == summarise() of the responses that count (a
+    stored response with no rated answer is none: rule 1, amended): no
+    difference, not even in the last bit."""
     from_sql = sql_statistics(db.session.connection(), spec, engagement_id)
-    from_python = summarise(spec, respondents)
+    from_python = summarise(spec, counted(spec, respondents))
     assert compare(from_sql, from_python, rel_tol=0.0, abs_tol=0.0) == []
     assert from_sql == from_python
 
@@ -73,11 +84,12 @@ def test_default_instrument_by_hand(make_engagement, make_response, codes):
     stats = engagement_statistics(engagement)
     assert stats.item("c_recommend").n == 2
     assert (stats.nps.promoters, stats.nps.detractors) == (1, 1)
-    assert stats.group(("staff", None, None)).respondents == 3
+    # Rule 1 (amended): the staff response with nothing answered is no response.
+    assert stats.group(("staff", None, None)).respondents == 2
     assert stats.group(("staff", "staff_function", "sales")).respondents == 1
     # s_strat_volume is reverse-keyed: 2 -> 4 -> 75; 5 -> 1 -> 0.
     assert stats.item("s_strat_volume").sum == 75.0
-    assert engagement_results(engagement) == score_respondents(spec, respondents)
+    assert engagement_results(engagement) == score_respondents(spec, counted(spec, respondents))
 
 
 @pytest.mark.parametrize("codes", CODES)
@@ -211,7 +223,7 @@ def test_default_instrument_random(make_engagement, seed, codes):
     respondents = _random_respondents(spec, 300, seed)
     store(engagement.id, respondents, spec=spec, codes=codes)
     assert_same(spec, engagement.id, respondents)
-    assert engagement_results(engagement) == score_respondents(spec, respondents)
+    assert engagement_results(engagement) == score_respondents(spec, counted(spec, respondents))
 
 
 def test_responses_without_codes_are_refused_with_a_clear_message(make_engagement):
