@@ -24,6 +24,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from assess import config
 
     config.configure(app, test_config)
+    from assess import logs
+
+    # First of the request hooks: the request id and clock start before any other.
+    logs.init_app(app)
     hops = int(app.config["TRUSTED_PROXIES"])
     if hops > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -65,6 +69,8 @@ def _register_features(app: Flask) -> None:
         audit,
         engagements,
         errors,
+        health,
+        jobs,
         organisations,
         reports,
         respondents,
@@ -77,7 +83,7 @@ def _register_features(app: Flask) -> None:
 
     features = (
         errors, accounts, workspaces, engagements, respondents, results, reports, transfer,
-        sharing, audit, organisations,
+        sharing, audit, organisations, health, jobs,
     )
     for feature in features:
         feature.init_app(app)

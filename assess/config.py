@@ -42,7 +42,24 @@ DEFAULTS: dict[str, object] = {
     "SMTP_SENDER": "assess@localhost",
     "SMTP_CAFILE": None,  # a private certificate authority for the SMTP server's TLS
     "REDIS_URL": None,  # rate limits (and background jobs) in Redis; None: in memory
+    # Background jobs (docs/jobs.md): RQ's queue name on REDIS_URL; the longest a job
+    # may run there; how often a running job writes its heartbeat and progress; after
+    # how long without one it is reported failed (its worker died), and a job no
+    # worker took; how often due work (reports to render, dead jobs) is looked for.
+    "JOB_QUEUE": "assess",
+    "JOB_TIMEOUT": 3600,
+    "JOB_HEARTBEAT_SECONDS": 2,
+    "JOB_STALE_SECONDS": 300,
+    "JOB_QUEUED_TIMEOUT_SECONDS": 1800,
+    "JOB_SCAN_SECONDS": 30,
+    # A report is rendered ahead of time once its engagement has been quiet (no new
+    # response, no settings change) this many seconds; 0: never ahead of time.
+    "REPORT_PRERENDER_DELAY": 120,
     "TRUSTED_PROXIES": 0,  # reverse proxies in front of the app whose X-Forwarded-For counts
+    # Log lines: "text" (one readable line) or "json" (one object per line); never
+    # tokens, addresses, names or answers (assess/logs.py, docs/deployment.md).
+    "LOG_FORMAT": "text",
+    "LOG_LEVEL": "INFO",
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_HEADERS_ENABLED": True,  # Retry-After on a 429
     "ALLOW_SIGNUP": False,  # companies and firms may sign up on their own

@@ -4,6 +4,7 @@ from assess.accounts.models import AccountToken, RecoveryCode, TokenPurpose, Use
 from assess.audit.models import AuditEntry
 from assess.engagements.files import EngagementFile, FileKind
 from assess.engagements.models import Engagement, InstrumentSnapshot, Organisation, Status
+from assess.jobs.models import Job, JobState
 from assess.respondents.models import (
     Answer,
     Comment,
@@ -38,6 +39,8 @@ __all__ = [
     "ImportBatch",
     "ImportSource",
     "InstrumentSnapshot",
+    "Job",
+    "JobState",
     "Link",
     "MemberRole",
     "Membership",

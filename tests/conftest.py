@@ -127,6 +127,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 def make_app(tmp_path: Path, database_url: str) -> Iterator[Callable[..., Flask]]:
     """Build an app on the test database; extra keys override the config."""
     apps: list[Flask] = []
+    engines: list[Any] = []  # each app's own: the shared ``db`` keeps only the last
 
     def factory(**overrides: Any) -> Flask:
         config = {
@@ -139,6 +140,9 @@ def make_app(tmp_path: Path, database_url: str) -> Iterator[Callable[..., Flask]
             **overrides,
         }
         app = create_app(config)
+        from assess.extensions import db as database
+
+        engines.append(database.engine)
 
         def _fresh_request_state() -> None:
             # The ``app`` fixture keeps one app context open for the whole test,
@@ -164,16 +168,22 @@ def make_app(tmp_path: Path, database_url: str) -> Iterator[Callable[..., Flask]
 
     yield factory
     from assess.extensions import db
+    from assess.jobs.queue import wait_for_jobs
 
     for app in apps:
+        # A test's background jobs end before its database does: a job thread still
+        # holding a connection would leak it past the engine's disposal.
+        wait_for_jobs(app, timeout=60)
         with app.app_context():
             db.session.remove()
     if apps and not database_url.startswith("sqlite"):
         with db.engine.begin() as connection:  # type: ignore[union-attr]
             tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
             connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    if db.engine is not None:
-        db.engine.dispose()
+    # Every app's engine, not only the last one's: a test that built two apps left
+    # the first one's pooled connections to the garbage collector (ResourceWarning).
+    for engine in {id(e): e for e in [*engines, db.engine] if e is not None}.values():
+        engine.dispose()
 
 
 @pytest.fixture

@@ -42,9 +42,13 @@ def confirm_field() -> PasswordField:
     )
 
 
-def current_password_field() -> PasswordField:
+def current_password_field(form: str) -> PasswordField:
+    """The current password, asked by several forms of one page (the account page):
+    each gets its own element id, ``<form>-current-password``, so that each label
+    names its own field. The posted name stays ``current_password``."""
     return PasswordField(
         "Your current password",
+        id=f"{form}-current-password",
         validators=[DataRequired(message="Type your current password."),
                     Length(max=MAX_LENGTH)],
         render_kw={"autocomplete": "current-password"},
@@ -77,11 +81,11 @@ class EmailForm(FlaskForm):
         "New e-mail address",
         validators=[DataRequired(message="Give the new address."), Length(max=254), _address],
     )
-    current_password = current_password_field()
+    current_password = current_password_field("email")
 
 
 class PasswordForm(FlaskForm):
-    current_password = current_password_field()
+    current_password = current_password_field("password")
     password = new_password_field()
     confirm = confirm_field()
 
@@ -91,8 +95,10 @@ class ConfirmForm(FlaskForm):
 
 
 class DeleteAccountForm(FlaskForm):
-    current_password = current_password_field()
+    current_password = current_password_field("delete")
+    # Its own id: the password form on the same page has a ``confirm`` field too.
     confirm = BooleanField(
         "Yes, delete my account. I understand it cannot be undone.",
+        id="delete-confirm",
         validators=[DataRequired(message="Tick the box to confirm.")],
     )

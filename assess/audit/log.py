@@ -33,15 +33,20 @@ ACTIONS: dict[str, str] = {
     "report_download": "downloaded a report",
     "organisation_export": "exported an organisation",
     "organisation_deleted": "deleted an organisation",
+    "engagement_settings_changed": "changed an engagement's settings",
+    "engagement_deleted": "deleted an engagement",
+    "next_wave_created": "created a next wave",
+    "open_link_mailing": "entered an open-link mailing count",
     "workspace_deleted": "deleted a workspace",
 }
 
 
 @dataclass(frozen=True)
 class About:
-    """An organisation and its engagements' ids: what entries may concern."""
+    """An organisation and its engagements' ids: what entries may concern
+    (``organisation_id`` None: only the engagements, as when one is deleted)."""
 
-    organisation_id: int
+    organisation_id: int | None
     engagement_ids: tuple[int, ...] = ()
 
 
@@ -131,10 +136,10 @@ def count(workspace_id: int | None) -> int:
 
 def about_filter(about: About) -> ColumnElement[bool]:
     """Entries that concern the organisation or one of its engagements."""
-    return or_(
-        AuditEntry.organisation_id == about.organisation_id,
-        AuditEntry.engagement_id.in_(about.engagement_ids),
-    )
+    about_engagements = AuditEntry.engagement_id.in_(about.engagement_ids)
+    if about.organisation_id is None:
+        return about_engagements
+    return or_(AuditEntry.organisation_id == about.organisation_id, about_engagements)
 
 
 def _filters(

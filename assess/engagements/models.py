@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, func
@@ -82,7 +82,9 @@ class Engagement(Base):
     anonymity_threshold: Mapped[int] = mapped_column(default=5)
     prepared_by: Mapped[str] = mapped_column(String(200), default="")
     accent_colour: Mapped[str] = mapped_column(String(7), default=DEFAULT_ACCENT)
-    # Expected audience sizes, for response rates (optional).
+    # The open-link mailing counts the consultant enters: how many people were sent
+    # each audience's open link (or invited outside this site); None: not known.
+    # Personal links are counted apart (assess.results.participation).
     staff_invited: Mapped[int | None] = mapped_column(default=None)
     customer_invited: Mapped[int | None] = mapped_column(default=None)
     created_on: Mapped[date] = mapped_column(default=date.today)
@@ -92,6 +94,11 @@ class Engagement(Base):
     released_at: Mapped[datetime | None] = mapped_column(default=None)
     # Bumped whenever responses or report settings change; the report cache keys on it.
     revision: Mapped[int] = mapped_column(default=0)
+    # When its row last changed (naive UTC): any UPDATE of it, so every revision bump
+    # (a response, an import, a status or settings change) sets it in the same
+    # statement, at no extra query. Its report is rendered ahead of time once this is
+    # a while ago (assess/reports/prerender.py). None: unchanged since created.
+    changed_at: Mapped[datetime | None] = mapped_column(default=None, onupdate=lambda: _utc_now())
 
     organisation: Mapped[Organisation] = relationship(back_populates="engagements")
     snapshot: Mapped[InstrumentSnapshot] = relationship()
@@ -102,3 +109,7 @@ class Engagement(Base):
     @property
     def accepts_responses(self) -> bool:
         return self.status == Status.OPEN
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)

@@ -25,6 +25,7 @@ from assess.engagements.models import Organisation
 from assess.engagements.services import EngagementError, organisation_engagements
 from assess.extensions import db
 from assess.mailer import send_one
+from assess.results.waves import organisation_waves
 
 bp = Blueprint("organisations", __name__)
 
@@ -54,10 +55,13 @@ def _page(
     new_link: str | None = None, invited: AccountToken | None = None, status: int = 200,
 ) -> ResponseReturnValue:
     can_mail = mail_settings() is not None
+    engagements = organisation_engagements(organisation)
     return render_template(
         "engagements/organisation.html",
         organisation=organisation,
-        engagements=organisation_engagements(organisation),
+        engagements=engagements,
+        # Its waves over time and the trend of its position (docs/results.md, "Waves").
+        waves=organisation_waves(engagements),
         readers=readers.organisation_readers(organisation),
         pending=readers.pending_reader_invitations(organisation),
         form=form or ReaderInviteForm(formdata=None),

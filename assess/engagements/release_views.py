@@ -8,7 +8,7 @@ this site sends mail (and the workspace is verified), within the mail limits.
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, session, url_for
+from flask import Blueprint, flash, redirect, session
 from flask.typing import ResponseReturnValue
 from flask_limiter.util import get_remote_address
 from flask_login import login_required
@@ -17,6 +17,7 @@ from assess.accounts.emails import count_mail, external_url, limit_mail, mail_se
 from assess.engagements import readers, services
 from assess.engagements.access import SESSION_KEY, engagement_for, require_actor
 from assess.engagements.forms import ConfirmForm
+from assess.engagements.sections import section_url
 from assess.extensions import db
 from assess.mailer import send_all
 
@@ -32,7 +33,7 @@ def _workspace() -> str:
 
 
 def _back(engagement_id: int) -> ResponseReturnValue:
-    return redirect(url_for("engagements.detail", engagement_id=engagement_id) + "#release")
+    return redirect(section_url(engagement_id, "release"))
 
 
 @bp.post("/engagements/<int:engagement_id>/release")

@@ -15,18 +15,22 @@ What goes:
   (:func:`assess.audit.log.forget`), so the log keeps nothing else about what was
   deleted.
 
+One engagement (:func:`delete_engagement`, a consultant's "Delete this
+engagement") goes the same way, by the same code (:func:`_erase`): the cascades from
+``engagements`` take its links, responses, answers, comments, mailings, share links,
+files (logo, cached reports) and import batches; one entry records it and earlier
+entries about the engagement are forgotten (those about its organisation stay).
+
 Not here: instrument snapshots (questionnaire content, shared between engagements
-and organisations) and spent resume keys (a hash and nothing else). Engagement
-deletion by consultants (the lifecycle issue) is to use :func:`assess.audit.log.forget`
-as this does; the engagement's files go by the cascade. Nothing is left on disk.
-Services flush; the caller commits.
+and organisations) and spent resume keys (a hash and nothing else). Nothing is left
+on disk. Services flush; the caller commits.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Delete, delete, func, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from assess.accounts.models import AccountToken, TokenPurpose
@@ -38,6 +42,7 @@ from assess.engagements.models import Engagement, Organisation
 from assess.extensions import db
 from assess.respondents.models import Comment, Link, Mailing, Response
 from assess.sharing.models import ShareLink
+from assess.transfer.models import ImportBatch
 from assess.workspaces.models import ReaderAccess
 
 
@@ -53,6 +58,24 @@ class Holdings:
     share_links: int
     readers: int
     logos: int
+    imports: int = 0
+    reports: int = 0
+
+    def describe_engagement(self) -> str:
+        """What one engagement holds, for the confirmation and the audit entry: what
+        it had none of is left out ("nothing else" when it had nothing)."""
+        parts = [
+            (self.responses, "response", "responses"),
+            (self.comments, "comment", "comments"),
+            (self.links, "respondent link", "respondent links"),
+            (self.mailings, "mailing", "mailings"),
+            (self.share_links, "share link", "share links"),
+            (self.imports, "import", "imports"),
+            (self.logos, "logo", "logos"),
+            (self.reports, "cached report", "cached reports"),
+        ]
+        held = [f"{n} {one if n == 1 else many}" for n, one, many in parts if n]
+        return ", ".join(held) or "nothing else"
 
     def describe(self) -> str:
         """"2 engagements, 12 responses, ...": for the page and the audit entry."""
@@ -90,8 +113,15 @@ def engagement_ids(organisation: Organisation) -> tuple[int, ...]:
 
 
 def holdings(organisation: Organisation) -> Holdings:
-    ids = engagement_ids(organisation)
+    return _holdings(engagement_ids(organisation), organisation.id)
 
+
+def engagement_holdings(engagement: Engagement) -> Holdings:
+    """What one engagement holds (no readers: they are given the organisation)."""
+    return _holdings((engagement.id,), None)
+
+
+def _holdings(ids: tuple[int, ...], organisation_id: int | None) -> Holdings:
     def count(column: InstrumentedAttribute[int]) -> int:
         query = select(func.count()).select_from(column.class_).where(column.in_(ids))
         return int(db.session.scalar(query) or 0)
@@ -111,15 +141,17 @@ def holdings(organisation: Organisation) -> Holdings:
         links=count(Link.engagement_id),
         mailings=count(Mailing.engagement_id),
         share_links=count(ShareLink.engagement_id),
-        readers=int(
+        readers=0 if organisation_id is None else int(
             db.session.scalar(
                 select(func.count())
                 .select_from(ReaderAccess)
-                .where(ReaderAccess.organisation_id == organisation.id)
+                .where(ReaderAccess.organisation_id == organisation_id)
             )
             or 0
         ),
         logos=files.count(ids, FileKind.LOGO),
+        imports=count(ImportBatch.engagement_id),
+        reports=files.count(ids, FileKind.REPORT),
     )
 
 
@@ -131,18 +163,56 @@ def delete_organisation(organisation: Organisation) -> Deletion:
     workspace_id = organisation.workspace_id
     organisation_id = organisation.id
     _forget_reader_invitations(workspace_id, organisation_id)
-    db.session.execute(delete(Organisation).where(Organisation.id == organisation_id))
-    db.session.expire_all()
-    # The entry names the organisation but carries no id: SQLite may give a deleted
-    # row's id to the next organisation, whose export and deletion would take it in.
-    entry = log.record(
+    entry = _erase(
+        delete(Organisation).where(Organisation.id == organisation_id),
         "organisation_deleted",
         workspace_id=workspace_id,
         detail=f"{name} (organisation {organisation_id}): {held.describe()}",
+        about=log.About(organisation_id, ids),
     )
-    log.forget(log.About(organisation_id, ids), keep=entry)
-    db.session.flush()
     return Deletion(name=name, holdings=held, engagement_ids=ids, entry=entry)
+
+
+def delete_engagement(engagement: Engagement) -> Deletion:
+    """Delete one engagement and all it holds, and record it. The caller commits."""
+    held = engagement_holdings(engagement)
+    organisation = engagement.organisation
+    engagement_id = engagement.id
+    name = engagement.name
+    entry = _erase(
+        delete(Engagement).where(Engagement.id == engagement_id),
+        "engagement_deleted",
+        workspace_id=organisation.workspace_id,
+        detail=f"{organisation.name}: {name} (engagement {engagement_id}): "
+        f"{held.describe_engagement()}",
+        about=log.About(None, (engagement_id,)),
+        organisation_id=organisation.id,
+    )
+    return Deletion(name=name, holdings=held, engagement_ids=(engagement_id,), entry=entry)
+
+
+def _erase(
+    statement: Delete,
+    action: str,
+    *,
+    workspace_id: int,
+    detail: str,
+    about: log.About,
+    organisation_id: int | None = None,
+) -> AuditEntry:
+    """Delete by ``statement`` (the database's cascades take what the rows hold),
+    record it, and forget what earlier entries said about it."""
+    db.session.execute(statement)
+    db.session.expire_all()
+    # The entry names what went but carries no id of it: SQLite may give a deleted
+    # row's id to the next one made, whose export and deletion would take it in.
+    # (An engagement's entry keeps its organisation's id: the organisation stays.)
+    entry = log.record(
+        action, workspace_id=workspace_id, detail=detail, organisation_id=organisation_id
+    )
+    log.forget(about, keep=entry)
+    db.session.flush()
+    return entry
 
 
 def _forget_reader_invitations(workspace_id: int, organisation_id: int) -> None:

@@ -10,6 +10,8 @@ legend keys in the text.)
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from assess.engagements.models import DEFAULT_ACCENT as ENGAGEMENT_DEFAULT_ACCENT
 
 # Okabe–Ito.
@@ -103,6 +105,67 @@ def readable_on_white(colour: str, minimum: float = 4.5) -> str:
             return candidate
         candidate = mix(colour, BLACK, step * 0.05)
     return candidate
+
+
+#: WCAG 2.2 AA: normal text (1.4.3) and marks that carry meaning (1.4.11).
+TEXT_CONTRAST = 4.5
+GRAPHIC_CONTRAST = 3.0
+
+#: Every background the report sets accent-coloured text or marks on
+#: (``static/css/report.css``): the page, the summary's and the tiles' panels
+#: (#f6f7f9), the maturity ladder's steps (#eef0f3), the interim band (#fdf4ea).
+REPORT_BACKGROUNDS = (WHITE, "#F6F7F9", "#EEF0F3", "#FDF4EA")
+
+
+def readable_on(colour: str, backgrounds: tuple[str, ...], minimum: float) -> str:
+    """``colour`` darkened just enough to reach ``minimum`` contrast on every one of
+    ``backgrounds`` (all light): the chosen hue stays, only as dark as it must be."""
+    for step in range(0, 41):
+        candidate = mix(colour, BLACK, step * 0.025)
+        if min(contrast(candidate, b) for b in backgrounds) >= minimum:
+            return candidate
+    return BLACK
+
+
+def ink_on(fill: str, minimum: float = TEXT_CONTRAST) -> str:
+    """Text on a ``fill``: the house ink or white, whichever reads better, if it
+    reaches ``minimum``; else pure black or white, one of which always reaches
+    4.58:1 (a mid-tone fill, such as #767676 or pure red, gives neither the house
+    ink, #1a1a1a, nor white 4.5:1)."""
+    preferred = ink_for(fill)
+    if contrast(fill, preferred) >= minimum:
+        return preferred
+    return WHITE if contrast(fill, WHITE) >= contrast(fill, BLACK) else BLACK
+
+
+@dataclass(frozen=True)
+class Accent:
+    """The shades of an engagement's accent colour, each for one use.
+
+    ``colour``: as chosen, for fills and rules that carry no meaning (the cover
+    band, heading rules); ``text``: text on any report background, 4.5:1;
+    ``graphic``: marks that carry meaning (the current quadrant's frame), 3:1;
+    ``ink``: text on a ``colour`` fill (the current maturity step, a
+    recommendation's rank), 4.5:1."""
+
+    colour: str
+    text: str
+    graphic: str
+    ink: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"colour": self.colour, "text": self.text, "graphic": self.graphic,
+                "ink": self.ink}
+
+
+def accent_shades(colour: str) -> Accent:
+    """The report's shades of ``colour`` (a validated ``#rrggbb``)."""
+    return Accent(
+        colour=colour,
+        text=readable_on(colour, REPORT_BACKGROUNDS, TEXT_CONTRAST),
+        graphic=readable_on(colour, REPORT_BACKGROUNDS, GRAPHIC_CONTRAST),
+        ink=ink_on(colour),
+    )
 
 
 def heat_fill(score: float | None, cut: float) -> str | None:

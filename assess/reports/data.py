@@ -22,7 +22,8 @@ from assess.reports import colours, patterns, sections, wording
 from assess.reports import format as fmt
 from assess.reports.settings import COLOUR, engagement_logo
 from assess.reports.story import Story, compose_story
-from assess.respondents.models import Comment, Response, ResponseStatus
+from assess.respondents.models import Comment, Response, counted_response
+from assess.results.participation import invited_counts, response_rate
 from assess.scoring import Results
 from assess.scoring.model import AUDIENCE_LABELS
 
@@ -99,8 +100,7 @@ def interim_mark(engagement: Engagement) -> dict[str, str] | None:
         return None
     latest = db.session.scalar(
         select(func.max(Response.submitted_on)).where(
-            Response.engagement_id == engagement.id,
-            Response.status == ResponseStatus.SUBMITTED,
+            Response.engagement_id == engagement.id, counted_response()
         )
     )
     counted = (
@@ -116,15 +116,16 @@ def interim_mark(engagement: Engagement) -> dict[str, str] | None:
 def audience_summary(
     engagement: Engagement, results: Results, instrument: Instrument
 ) -> list[dict[str, Any]]:
-    """Responses and response rates per audience the instrument asks."""
-    invited = {"staff": engagement.staff_invited, "customer": engagement.customer_invited}
+    """Responses and response rates per audience the instrument asks (the number
+    invited: :mod:`assess.results.participation`)."""
+    invited = invited_counts([engagement])[engagement.id]
     rows = []
     for audience in instrument.audiences():
         key = str(audience)
         result = results.audiences.get(key)
         responses = 0 if result is None else result.responses
         expected = invited[key]
-        rate = responses / expected if expected else None
+        rate = response_rate(responses, expected)
         rows.append(
             {
                 "id": key,
@@ -160,7 +161,7 @@ def visible_comments(
                 .join(Response, Response.id == Comment.response_id)
                 .where(
                     Response.engagement_id == engagement_id,
-                    Response.status == ResponseStatus.SUBMITTED,
+                    counted_response(),  # rule 1, amended
                     Response.audience == audience,
                 )
             )
@@ -271,11 +272,7 @@ def report_data(
         engagement=engagement.name,
         engagement_id=engagement.id,
         prepared_by=engagement.prepared_by or organisation,
-        accent={
-            "colour": accent,
-            "text": colours.readable_on_white(accent),
-            "ink": colours.ink_for(accent),
-        },
+        accent=colours.accent_shades(accent).as_dict(),
         logo=None if logo is None else {"media_type": logo.media_type, "sha256": logo.sha256},
         generated_on=long_date(today or date.today()),
         fieldwork=fieldwork(engagement),

@@ -13,6 +13,7 @@ carries everything it was made from:
   change and report-settings change);
 - the instrument snapshot's content hash;
 - the previous engagement's id and revision (the trend section shows it);
+- the numbers invited per audience (the response rates);
 - the logo's content hash (``l0``: no logo), so a PDF never shows another logo
   than the one stored now;
 - a fingerprint of the report's code, templates and stylesheets, so a new
@@ -42,6 +43,7 @@ from assess.extensions import db
 from assess.paths import static_dir, templates_dir
 from assess.reports.data import Report, report_data
 from assess.reports.settings import engagement_logo
+from assess.results.participation import invited_counts
 from assess.results.service import scored_engagement
 
 PAGE_SIZE_NAMES = ("a4", "letter")
@@ -85,6 +87,10 @@ def cache_key(
     previous = f"p{earlier.id}.{earlier.revision}" if earlier is not None else "p0"
     logo = engagement_logo(engagement.id)
     logo_part = "l0" if logo is None else f"l{logo.sha256[:16]}"
+    # The numbers invited (personal links issued or withdrawn, mailing counts) move
+    # the response rates without touching the revision.
+    invited = invited_counts([engagement])[engagement.id]
+    invited_part = "i" + ".".join("-" if n is None else str(n) for n in invited.values())
     # The interim mark depends on the status and the latest response counted: the
     # revision moves with both, the status is named as well so a PDF made while
     # fieldwork was open is never served once it has closed.
@@ -92,7 +98,7 @@ def cache_key(
         f"{cache_slot(page_size, released_only, with_comments)}/"
         f"r{engagement.revision}-{engagement.status}-"
         f"{engagement.snapshot.content_hash[:12]}-{previous}-"
-        f"{logo_part}-{layout_fingerprint()}"
+        f"{logo_part}-{invited_part}-{layout_fingerprint()}"
     )
 
 

@@ -17,6 +17,8 @@ from flask_login import login_required
 
 from assess.audit.log import record
 from assess.engagements.access import engagement_for, released_waves_only, require_actor
+from assess.engagements.models import Engagement
+from assess.engagements.sections import section_url
 from assess.extensions import db
 from assess.reports.charts import ChartSink
 from assess.reports.format import FORMATS
@@ -27,8 +29,23 @@ from assess.reports.settings import (
     logo_image,
     update_report_settings,
 )
+from assess.results.service import response_counts
 
 bp = Blueprint("reports", __name__)
+
+
+def _nothing_to_report(engagement: Engagement) -> bool:
+    """True while no response counts (rule 1, amended): a draft, or an engagement
+    nobody has answered. Its report would be fifteen pages of empty sections, so the
+    results page and the download explain instead (docs/report.md)."""
+    return not any(c["submitted"] for c in response_counts(engagement.id).values())
+
+
+def _nothing_yet_page(engagement: Engagement, *, pdf: bool) -> ResponseReturnValue:
+    # 409 for the download: no PDF exists in this state, and a script fetching it
+    # (curl -f) should fail rather than save an HTML page as a .pdf.
+    page = render_template("report/nothing_yet.html", engagement=engagement, pdf=pdf)
+    return page, 409 if pdf else 200
 
 
 @bp.get("/engagements/<int:engagement_id>/report.pdf")
@@ -39,6 +56,8 @@ def download(engagement_id: int) -> ResponseReturnValue:
     page_size = request.args.get("page_size", "a4")
     if page_size not in PAGE_SIZE_NAMES:
         abort(400, description="The page size must be 'a4' or 'letter'.")
+    if _nothing_to_report(engagement):
+        return _nothing_yet_page(engagement, pdf=True)
     pdf = engagement_report_pdf(
         engagement, page_size, released_only=released_waves_only(require_actor())
     )
@@ -63,6 +82,8 @@ def download(engagement_id: int) -> ResponseReturnValue:
 def results(engagement_id: int) -> ResponseReturnValue:
     """The same report on screen."""
     engagement = engagement_for(engagement_id)
+    if _nothing_to_report(engagement):
+        return _nothing_yet_page(engagement, pdf=False)
     data = report_for(engagement, released_only=released_waves_only(require_actor()))
     logo_src = url_for(".logo", engagement_id=engagement.id) if data.logo else None
     return render_template(
@@ -113,4 +134,5 @@ def settings(engagement_id: int) -> ResponseReturnValue:
     else:
         db.session.commit()
         flash("Report settings saved." if changed else "The report settings are unchanged.")
-    return redirect(url_for("engagements.detail", engagement_id=engagement.id) + "#report-settings")
+    # The section page with the panel: the confirmation shows at its top.
+    return redirect(section_url(engagement.id, "report-settings"))

@@ -11,8 +11,9 @@ from assess.engagements.services import previous_engagement
 from assess.extensions import db
 from assess.instruments.schema import Audience
 from assess.instruments.spec import spec_for
-from assess.respondents.models import Response
+from assess.respondents.models import Response, counted_or_in_progress
 from assess.results import statistics
+from assess.results.participation import invited_counts, response_rate
 from assess.scoring import InstrumentSpec, Results, Statistics, score
 
 __all__ = [
@@ -67,7 +68,8 @@ def response_counts(engagement_id: int) -> dict[str, dict[str, int]]:
     }
     rows = db.session.execute(
         select(Response.audience, Response.status, func.count())
-        .where(Response.engagement_id == engagement_id)
+        # Rule 1, amended: a submitted response with no rated answer is none.
+        .where(Response.engagement_id == engagement_id, counted_or_in_progress())
         .group_by(Response.audience, Response.status)
     )
     for audience, status, count in rows:
@@ -76,8 +78,15 @@ def response_counts(engagement_id: int) -> dict[str, dict[str, int]]:
 
 
 def results_document(engagement: Engagement, results: Results) -> dict[str, Any]:
-    """The JSON document of ``assess results``: the engagement, then its results."""
+    """The JSON document of ``assess results``: the engagement, then its results,
+    each audience with the number invited and the response rate
+    (:mod:`assess.results.participation`; None when unknown)."""
     instrument = engagement.instrument()
+    document = results.to_dict()
+    invited = invited_counts([engagement])[engagement.id]
+    for key, audience in document["audiences"].items():
+        audience["invited"] = invited.get(key)
+        audience["response_rate"] = response_rate(audience["responses"], invited.get(key))
     return {
         "engagement": {
             "id": engagement.id,
@@ -87,5 +96,5 @@ def results_document(engagement: Engagement, results: Results) -> dict[str, Any]
             "instrument": {"id": instrument.id, "version": instrument.version},
             "anonymity_threshold": engagement.anonymity_threshold,
         },
-        **results.to_dict(),
+        **document,
     }

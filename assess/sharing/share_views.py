@@ -27,6 +27,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from assess.engagements.access import engagement_for
+from assess.engagements.sections import section_url
 from assess.extensions import db
 from assess.headers import style_nonce
 from assess.reports.charts import ChartSink
@@ -90,7 +91,7 @@ def create(engagement_id: int) -> ResponseReturnValue:
     except ShareLinkError as error:
         db.session.rollback()
         flash(str(error), "error")
-        return redirect(url_for("engagements.detail", engagement_id=engagement.id) + PANEL_ANCHOR)
+        return redirect(section_url(engagement.id, PANEL_ANCHOR))
     db.session.commit()
     response = Response(
         render_template(
@@ -117,7 +118,7 @@ def revoke(engagement_id: int, link_id: int) -> ResponseReturnValue:
         flash("The share link is revoked: it no longer opens the report.")
     else:
         flash("That share link was revoked already.")
-    return redirect(url_for("engagements.detail", engagement_id=engagement.id) + PANEL_ANCHOR)
+    return redirect(section_url(engagement.id, PANEL_ANCHOR))
 
 
 # -- the public side --------------------------------------------------------------------

@@ -84,10 +84,13 @@ def test_member_changes_are_recorded(app: Flask, make_user: Any) -> None:
 
 
 def test_exports_and_report_downloads_are_recorded(
-    app: Flask, make_user: Any, make_engagement: Any, monkeypatch: pytest.MonkeyPatch
+    app: Flask, make_user: Any, make_engagement: Any, make_response: Any,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(report_views, "engagement_report_pdf", lambda *a, **k: b"%PDF-stub")
     engagement = make_engagement()
+    # One counted response: without any there is no report to download.
+    make_response(engagement, "staff", {engagement.instrument().items_for("staff")[0].id: 4})
     make_user("consultant", email="carl@example.com")
     client = signed_in(app, "carl@example.com")
     base = f"/engagements/{engagement.id}"

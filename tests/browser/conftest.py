@@ -95,6 +95,10 @@ def live_server(tmp_path: Path, browser: Any) -> Iterator[LiveServer]:
         "BASE_URL": url,
         "WTF_CSRF_ENABLED": True,
         "REPORT_CACHE": False,
+        # No job scans on a thread of this process: the scanning thread would outlive
+        # the test and run against whichever app the worker builds next (the shared
+        # ``db`` binds to the newest engine), leaking that test's connections.
+        "JOB_SCAN_SECONDS": 10**9,
     })
     with app.app_context():
         db.create_all()

@@ -40,6 +40,9 @@ def test_consultant_creates_an_engagement_and_copies_its_links(
     shots(page, "engagement created as a draft")
     with page.expect_navigation():
         page.get_by_role("button", name="Open for responses").click()
+    with page.expect_navigation():  # the links are in the page's Respondents section
+        page.get_by_role("navigation", name="Engagement sections").get_by_role(
+            "link", name="Respondents").click()
 
     panel = page.locator(".links-panel")
     assert_accessible(page, ".links-panel")

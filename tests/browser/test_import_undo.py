@@ -76,7 +76,7 @@ def test_import_the_wrong_file_and_undo_it(page: Any, live_server: Any, tmp_path
                                            folder: Path | None) -> None:
     _sign_in(page, live_server)
     engagement = live_server.engagement()
-    base = f"{live_server.url}/engagements/{engagement['id']}"
+    base = f"{live_server.url}/engagements/{engagement['id']}?tab=data"  # its Data section
     page.goto(base)
     assert page.get_by_test_id("no-imports").is_visible()
 
@@ -86,9 +86,12 @@ def test_import_the_wrong_file_and_undo_it(page: Any, live_server: Any, tmp_path
     page.get_by_label("File").set_input_files(str(wrong))
     with page.expect_navigation():
         page.get_by_test_id("import-button").click()
+    # The import runs as a job; its page refreshes itself until it is done.
+    page.get_by_test_id("import-done").wait_for(timeout=30_000)
     body = page.locator("main").inner_text()
     assert "Imported 2 customer responses" in body
     assert "1 row with no rated answer skipped, as no response (row 4)" in body
+    page.goto(base)
 
     table = page.get_by_test_id("imports")
     assert "fabrikam-customers.csv" in table.inner_text()

@@ -86,7 +86,7 @@ def test_a_consultant_shares_a_report_with_a_reader_who_cannot_reach_raw_data(
     assert page.get_by_test_id("pending").count() == 1
     check_both_widths(page, shots, "organisation page with an invitation link")
 
-    page.goto(f"{url}/engagements/{baseline['id']}")
+    page.goto(f"{url}/engagements/{baseline['id']}?tab=report")  # Report & sharing
     panel = page.get_by_test_id("release-panel")
     assert "Not released" in panel.inner_text()
     check_both_widths(page, shots, "engagement page before release")

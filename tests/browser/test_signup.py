@@ -38,7 +38,9 @@ def signup_shots(artifacts_folder: Path | None, request: pytest.FixtureRequest) 
 
 def response_counts(page: Any) -> dict[str, str]:
     """The engagement page's "Submitted" column: audience → count."""
-    rows = page.locator("section[aria-labelledby=responses-h] tbody tr")
+    rows = page.locator(
+        "section[aria-labelledby=responses-h] [data-testid=response-counts] tbody tr"
+    )
     return {
         rows.nth(n).locator("th").inner_text(): rows.nth(n).locator("td").first.inner_text()
         for n in range(rows.count())
@@ -121,7 +123,7 @@ def test_a_company_signs_up_and_runs_its_own_survey(
         page.get_by_role("link", name="Go to the survey's page").click()
     engagement_url = page.url
     engagement_id = int(engagement_url.rstrip("/").rsplit("/", 1)[-1])
-    assert response_counts(page) == {"Staff": "0", "Customer": "0"}
+    assert response_counts(page) == {"Staff": "0", "Customers": "0"}
 
     # One staff member and one customer answer, each in a browser of their own.
     for audience, url in links.items():
@@ -134,13 +136,13 @@ def test_a_company_signs_up_and_runs_its_own_survey(
         finally:
             respondent.close()
     page.reload()
-    assert response_counts(page) == {"Staff": "1", "Customer": "1"}
+    assert response_counts(page) == {"Staff": "1", "Customers": "1"}
     shots(page, "engagement page with the counts")
 
     # Enough further answers, imported, to pass the anonymity threshold.
     live_server.run(lambda: import_answers(engagement_id))
     page.reload()
-    assert response_counts(page) == {"Staff": str(1 + IMPORTED), "Customer": str(1 + IMPORTED)}
+    assert response_counts(page) == {"Staff": str(1 + IMPORTED), "Customers": str(1 + IMPORTED)}
     with page.expect_navigation():
         page.get_by_role("link", name="See the results").click()
     assert page.url == f"{engagement_url}/results"

@@ -73,7 +73,11 @@ def test_an_export_is_never_stored(client, consultant) -> None:
     assert_app_headers(response)
 
 
-def test_the_results_page_is_never_stored_and_its_accent_needs_a_nonce(client, consultant) -> None:
+def test_the_results_page_is_never_stored_and_its_accent_needs_a_nonce(
+        client, consultant, make_response) -> None:
+    # One counted response: the report (and its accent) exists only with answers.
+    item = consultant.instrument().items_for("staff")[0]
+    make_response(consultant, "staff", {item.id: 4})
     response = client.get(f"/engagements/{consultant.id}/results")
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"

@@ -29,7 +29,7 @@ def test_consultant_runs_an_engagement_end_to_end(client, auth, make_user):
     opened = client.post(f"{detail_url}/status", data={"status": "open"})
     assert opened.status_code == 302
 
-    detail = client.get(detail_url).get_data(as_text=True)
+    detail = client.get(f"{detail_url}?tab=respondents").get_data(as_text=True)
     links = {audience: url for url, audience in LINK.findall(detail)}
     assert set(links) == {"staff", "customer"}
 

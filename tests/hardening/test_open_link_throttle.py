@@ -80,6 +80,9 @@ def _submit(browser: FlaskClient, token: str, last: int, comment: str, *, start:
     """Press Start (a new browser) and send the last page with Submit."""
     if start:
         assert browser.post(f"/r/{token}/start").status_code == 302
+        # One rated answer: a response with none is no response (rule 1, amended).
+        assert browser.post(f"/r/{token}/page/1",
+                            data={"item-s_strat_plan": "4", "action": "next"}).status_code == 302
     return browser.post(
         f"/r/{token}/page/{last}",
         data={"open-s_open_change": comment, "action": "submit"},
@@ -154,6 +157,8 @@ def test_another_source_is_not_affected(app: Flask, make_engagement: Any, clock:
         engagement, "customer")
     browser = _respondent(app, OFFICE)
     assert browser.post(f"/r/{customer_token}/start").status_code == 302
+    assert browser.post(f"/r/{customer_token}/page/1",
+                        data={"item-c_ease_easy": "4", "action": "next"}).status_code == 302
     sent = browser.post(f"/r/{customer_token}/page/{customer_last}",
                         data={"open-c_open_change": "Fine", "action": "submit"})
     assert _accepted(sent), sent.get_data(as_text=True)[:300]
@@ -241,14 +246,14 @@ def test_the_consultant_sees_how_many_were_throttled(
     auth.login(user.email)
     consultant = app.test_client()
     consultant.post("/login", data={"email": user.email, "password": "correct-horse"})
-    before = consultant.get(f"/engagements/{engagement.id}").get_data(as_text=True)
-    assert "throttled" not in before  # shown only when there were some
+    before = consultant.get(f"/engagements/{engagement.id}?tab=respondents").get_data(as_text=True)
+    assert "submissions throttled" not in before  # shown only when there were some
     for _ in range(6):
         _submit(_respondent(app, OFFICE), token, last, "Fine")
     db.session.expire_all()
     counted = select(Link.throttled).where(Link.id == link_for(token).id)
     assert db.session.scalars(counted).one() == 3
-    page = consultant.get(f"/engagements/{engagement.id}").get_data(as_text=True)
+    page = consultant.get(f"/engagements/{engagement.id}?tab=respondents").get_data(as_text=True)
     assert "3 submissions throttled (too many from one source in a minute" in page
 
 

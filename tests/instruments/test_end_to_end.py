@@ -41,7 +41,8 @@ def test_servqual_lite_answers_results_and_pdf(questionnaires, client, runner, a
     detail_url = created.headers["Location"]
     engagement_id = detail_url.rstrip("/").rsplit("/", 1)[-1]
     client.post(f"{detail_url}/status", data={"status": "open"})
-    links = {a: u for u, a in LINK.findall(client.get(detail_url).get_data(as_text=True))}
+    respondents_tab = client.get(f"{detail_url}?tab=respondents").get_data(as_text=True)
+    links = {a: u for u, a in LINK.findall(respondents_tab)}
 
     for _ in range(3):
         answer_questionnaire(client.application.test_client(), links["staff"])

@@ -39,7 +39,7 @@ def test_the_panel_shows_the_open_links_and_the_response_rate(signed_in, make_en
     engagement = signed_in.engagement
     [used, _unused] = personal_tokens(engagement, "customer", 2)
     answer_questionnaire(signed_in.application.test_client(), f"http://testserver/r/{used}")
-    html = signed_in.get(f"/engagements/{engagement.id}").get_data(as_text=True)
+    html = signed_in.get(f"/engagements/{engagement.id}?tab=respondents").get_data(as_text=True)
     links = {audience: url for url, audience in OPEN_LINK.findall(html)}
     assert links == {
         "staff": respondent_links.link_url(open_token(engagement, "staff")),
@@ -57,7 +57,8 @@ def test_a_closed_engagement_shows_counts_but_no_links(signed_in):
 
     set_status(signed_in.engagement, Status.CLOSED)
     db.session.commit()
-    html = signed_in.get(f"/engagements/{signed_in.engagement.id}").get_data(as_text=True)
+    respondents = f"/engagements/{signed_in.engagement.id}?tab=respondents"
+    html = signed_in.get(respondents).get_data(as_text=True)
     assert "no longer accept answers" in html
     assert "data-testid=\"open-link" not in html and "Download personal links" not in html
     refused = signed_in.post(f"{_base(signed_in)}/staff/links.csv", data={"staff-count": "5"})

@@ -238,7 +238,9 @@ def test_the_reminder_goes_once_and_says_why_it_reaches_everyone(consultant, inb
     assert again.status_code == 400  # refused; the page says when it went out
     assert "The reminder was sent on" in again.get_data(as_text=True)
     assert len(inbox.received) == 6
-    detail = consultant.get(f"/engagements/{consultant.engagement.id}").get_data(as_text=True)
+    detail = consultant.get(
+        f"/engagements/{consultant.engagement.id}?tab=respondents"
+    ).get_data(as_text=True)
     assert "Reminder e-mailed" in detail
 
 
@@ -323,17 +325,26 @@ def test_invitations_wait_until_the_engagement_is_open(make_app, make_user, make
     assert inbox.received == [] and count(Link) == 0
 
 
-def test_without_smtp_the_consultant_is_told_how_to_set_it_up(client, auth, make_user,
-                                                              make_engagement):
+def test_without_smtp_the_consultant_is_told_to_ask_the_administrator(
+        client, auth, make_user, make_engagement, caplog):
+    """Which setting is missing is the operator's business (the log, the docs): the
+    consultant is told that e-mail is not set up and what to do meanwhile."""
     user = make_user("consultant", email="c@example.com")
     engagement = make_engagement(created_by=user)
     auth.login("c@example.com")
-    detail = client.get(f"/engagements/{engagement.id}").get_data(as_text=True)
-    assert "ASSESS_SMTP_HOST" in detail and "Invite staff by e-mail" not in detail
-    page = client.post(f"/engagements/{engagement.id}/respondents/staff/invitations",
-                       data={"addresses": "ana@example.com"})
-    assert "Sending is not configured" in page.get_data(as_text=True)
+    base = f"/engagements/{engagement.id}/respondents/staff"
+    detail = client.get(f"/engagements/{engagement.id}?tab=respondents").get_data(as_text=True)
+    assert "E-mail is not set up on this server" in detail
+    assert "Invite staff by e-mail" not in detail
+    pages = [detail, client.get(f"{base}/invitations").get_data(as_text=True),
+             client.get(f"{base}/reminder").get_data(as_text=True)]
+    posted = client.post(f"{base}/invitations", data={"addresses": "ana@example.com"})
+    pages.append(posted.get_data(as_text=True))
+    for page in pages:
+        assert "ASSESS_" not in page and "SMTP" not in page
+    assert "ask your administrator" in pages[-1]
     assert count(Link, Link.kind == LinkKind.SINGLE_USE) == 0
+    assert any("ASSESS_SMTP_HOST" in record.getMessage() for record in caplog.records)
 
 
 # -- an authenticated, encrypted server -------------------------------------------------

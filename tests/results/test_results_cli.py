@@ -53,7 +53,10 @@ def test_demo_engagement(app, runner, validator):
     document = results_json(runner, engagement.id)
     assert_valid(validator, document)
     assert document["engagement"]["id"] == engagement.id
-    assert document["audiences"]["staff"] == {"responses": 30, "suppressed": False}
+    # The demo enters open-link mailing counts (60 staff) and issues no personal links.
+    assert document["audiences"]["staff"] == {
+        "responses": 30, "suppressed": False, "invited": 60, "response_rate": 0.5,
+    }
     assert document["audiences"]["customer"]["responses"] == 60
     strategy = next(d for d in document["dimensions"] if d["id"] == "means_strategy")
     assert strategy["customer"] is None  # customers have no items there
@@ -95,7 +98,9 @@ def test_staff_only_engagement(app, runner, validator, make_engagement, make_res
         make_response(engagement, "staff", {"s_strat_plan": 1 + n, "s_purpose_helps": 4})
     document = results_json(runner, engagement.id)
     assert_valid(validator, document)
-    assert document["audiences"]["customer"] == {"responses": 0, "suppressed": True}
+    assert document["audiences"]["customer"] == {
+        "responses": 0, "suppressed": True, "invited": None, "response_rate": None,
+    }
     assert document["position"]["self_rated"] is True
     assert document["nps"]["suppressed"] is True
     assert results_from_dict({k: v for k, v in document.items() if k != "engagement"})

@@ -141,7 +141,8 @@ def test_a_consultant_invites_a_reader_by_link_who_then_reads_only_what_is_relea
 
 
 def test_the_pdf_and_the_logo_reach_a_reader_of_a_released_engagement(
-    app: Flask, make_user: Any, make_engagement: Any, monkeypatch: pytest.MonkeyPatch,
+    app: Flask, make_user: Any, make_engagement: Any, make_response: Any,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     seen: list[bool] = []
 
@@ -151,6 +152,9 @@ def test_the_pdf_and_the_logo_reach_a_reader_of_a_released_engagement(
 
     monkeypatch.setattr(report_views, "engagement_report_pdf", stub)
     engagement = make_engagement()
+    # One counted response: without any there is no report to download (docs/report.md).
+    item = engagement.instrument().items_for("staff")[0]
+    make_response(engagement, "staff", {item.id: 4})
     from tests.reports.test_views_and_settings import png  # a small PNG
 
     update_report_settings(engagement, prepared_by="Con", accent_colour="#1f4e79", logo=png())

@@ -58,7 +58,7 @@ def test_a_consultant_releases_and_withdraws_and_both_are_audited(
     engagement = make_engagement(organisation="Acme Ltd", name="Spring wave")
     make_user("consultant", email="con@example.com")
     consultant = signed_in(app, "con@example.com")
-    page = consultant.get(f"/engagements/{engagement.id}").get_data(as_text=True)
+    page = consultant.get(f"/engagements/{engagement.id}?tab=report").get_data(as_text=True)
     assert "Not released" in page and "has no readers yet" in page
     assert f'href="/organisations/{engagement.organisation_id}"' in page
 
@@ -121,7 +121,7 @@ def test_releasing_mails_the_readers_a_link_to_the_report(
     make_user("reader", email="bo@beta.example", organisations=[beta.organisation])
     make_user("consultant", email="con@example.com")
     consultant = signed_in(smtp, "con@example.com")
-    page = consultant.get(f"/engagements/{engagement.id}").get_data(as_text=True)
+    page = consultant.get(f"/engagements/{engagement.id}?tab=report").get_data(as_text=True)
     assert "2 readers" in page and "We e-mail each reader" in page
     done = consultant.post(f"/engagements/{engagement.id}/release", data={"confirm": "y"},
                            follow_redirects=True)

@@ -143,7 +143,7 @@ def test_a_link_is_made_for_each_expiry_choice_and_shown_once(
     assert link.token_hash == hashlib.sha256(token.encode()).hexdigest()
     assert token not in repr([getattr(link, c.key) for c in ShareLink.__table__.columns])
     # The panel lists it, and never shows the token again.
-    page = client.get(f"/engagements/{released.id}").get_data(as_text=True)
+    page = client.get(f"/engagements/{released.id}?tab=report").get_data(as_text=True)
     assert "The board" in page and token not in page and "not used yet" in page
     [entry] = audit("share_link_created")
     assert entry.engagement_id == released.id and entry.actor == consultant.email
@@ -185,7 +185,7 @@ def test_an_unreleased_engagement_cannot_be_shared(
     db.session.commit()
     answer = client.post(f"/engagements/{released.id}/share-links", data={"expiry": "30"})
     assert answer.status_code == 302
-    assert answer.headers["Location"].endswith(f"/engagements/{released.id}#share-links")
+    assert answer.headers["Location"].endswith(f"/engagements/{released.id}?tab=report")
     page = client.get(answer.headers["Location"]).get_data(as_text=True)
     assert "Release the results before sharing them" in page
     assert "Release the results to make a share link." in page  # the panel says so too
@@ -274,7 +274,7 @@ def test_a_link_expires(
     clock.advance(seconds=1)
     assert reader.get(f"/s/{token}").status_code == 404
     assert reader.get(f"/s/{token}/report.pdf").status_code == 404
-    page = client.get(f"/engagements/{released.id}").get_data(as_text=True)
+    page = client.get(f"/engagements/{released.id}?tab=report").get_data(as_text=True)
     assert "expired" in page and "Revoke" not in page
 
 
@@ -295,7 +295,7 @@ def test_a_link_is_revoked(
     assert "revoked already" in again.get_data(as_text=True)
     [entry] = audit("share_link_revoked")
     assert "Finance director" in entry.detail and entry.engagement_id == released.id
-    assert "revoked" in client.get(f"/engagements/{released.id}").get_data(as_text=True)
+    assert "revoked" in client.get(f"/engagements/{released.id}?tab=report").get_data(as_text=True)
 
 
 def test_withdrawing_the_release_stops_the_link(
@@ -373,7 +373,7 @@ def test_each_use_is_counted_and_a_visit_is_audited_once(
     reader.get(f"/s/{token}/report.pdf")
     assert len(audit("share_link_used")) == 2
     assert link_of(token).uses == 4
-    page = client.get(f"/engagements/{released.id}").get_data(as_text=True)
+    page = client.get(f"/engagements/{released.id}?tab=report").get_data(as_text=True)
     assert "last used 1 Mar 2030, 10:10 UTC (4 uses)" in page
 
 
@@ -399,7 +399,8 @@ def test_readers_and_other_workspaces_cannot_manage_links(
         assert client.post(revoke).status_code == status
     auth.logout()
     auth.login(reader.email)
-    assert "Share links" not in client.get(f"/engagements/{released.id}").get_data(as_text=True)
+    page = client.get(f"/engagements/{released.id}?tab=report").get_data(as_text=True)
+    assert "Share links" not in page
     # Anonymous: to sign in.
     auth.logout()
     assert client.post(create, data={"expiry": "30"}).status_code == 302

@@ -71,7 +71,9 @@ def test_export_layout(make_engagement, make_response):
 def test_xlsx_export_has_no_formulas(make_engagement, make_response):
     engagement = make_engagement()
     for text in ("=1+1", "+SUM(A1)", "-2+3", "@A1", "\tx", "\rx", "plain"):
-        make_response(engagement, "customer", {}, comments={"c_open_change": text})
+        # A rated answer each: a response without one is none (rule 1, amended).
+        make_response(engagement, "customer", {"c_ease_easy": 3},
+                      comments={"c_open_change": text})
     workbook = load_workbook(io.BytesIO(exported_xlsx(engagement, ["staff", "customer"])))
     assert workbook.sheetnames == ["staff", "customer"]
     sheet = workbook["customer"]

@@ -34,7 +34,7 @@ def test_staff_answers_of_a_company_survey_are_never_exported(
     workbook = client.get(f"/engagements/{engagement.id}/responses.xlsx")
     assert workbook.status_code == 200
     assert load_workbook(BytesIO(workbook.data)).sheetnames == ["customer"]
-    page = client.get(f"/engagements/{engagement.id}").get_data(as_text=True)
+    page = client.get(f"/engagements/{engagement.id}?tab=data").get_data(as_text=True)
     assert 'data-testid="export-staff-csv"' not in page
     assert 'data-testid="staff-not-exported"' in page
 
@@ -47,6 +47,6 @@ def test_a_consultancy_exports_both_audiences(client, auth, make_user, make_enga
         assert client.get(
             f"/engagements/{engagement.id}/responses.csv?audience={audience}"
         ).status_code == 200
-    page = client.get(f"/engagements/{engagement.id}").get_data(as_text=True)
+    page = client.get(f"/engagements/{engagement.id}?tab=data").get_data(as_text=True)
     assert 'data-testid="export-staff-csv"' in page
     assert 'data-testid="staff-not-exported"' not in page

@@ -276,11 +276,12 @@ def test_pages_and_downloads_show_nothing_of_the_other_workspace(
 
     pages = {
         url: html(alpha, url)
-        for url in ("/", f"/engagements/{own}", f"/engagements/{own}/results",
+        for url in ("/", f"/engagements/{own}", f"/engagements/{own}?tab=respondents",
+                    f"/engagements/{own}/results",
                     f"/engagements/{own}/respondents/staff/reminder",
                     f"/engagements/{own}/respondents/customer/reminder")
     }
-    assert all(token in pages[f"/engagements/{own}"] for token in own_tokens)  # shown: its own
+    assert all(token in pages[f"/engagements/{own}?tab=respondents"] for token in own_tokens)
     for url, page in pages.items():
         assert [s for s in secrets if s in page] == [], url
         assert f"/engagements/{installation.bravo_engagement}" not in page, url
@@ -310,6 +311,7 @@ def test_the_pdf_is_only_ones_own(installation: Installation) -> None:
         pytest.skip("rendering the PDF takes seconds; its access is the same on both databases")
     alpha = installation.client(ALPHA_CONSULTANT)
     own = create_through_the_page(alpha, "Acme Ltd", ALPHA_ENGAGEMENT)
+    installation.add_responses(own, "alpha")  # without any, there is no report to download
     pdf = alpha.get(f"/engagements/{own}/report.pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)

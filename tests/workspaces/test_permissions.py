@@ -178,6 +178,16 @@ ROUTES: dict[str, Expect] = {
     f"GET {ENGAGEMENT}/report/logo": Expect(200, 200),
     # ... and change nothing, export nothing, see no links.
     f"POST {ENGAGEMENT}/status": Expect(302, 403, form={"status": "no-such-status"}),
+    # Its settings, closing, deleting, the next wave (tests/engagements/test_lifecycle.py).
+    # The closing page only asks; an empty settings or next-wave form and a name that
+    # is not the engagement's are refused (400), nothing changes.
+    f"GET {ENGAGEMENT}/close": Expect(200, 403),
+    f"POST {ENGAGEMENT}/settings": Expect(400, 403),
+    f"POST {ENGAGEMENT}/next-wave": Expect(400, 403),
+    f"GET {ENGAGEMENT}/delete": Expect(200, 403),
+    f"POST {ENGAGEMENT}/delete": Expect(400, 403, form={"name": "Not Acme"}),
+    # Both boxes empty: nothing changes ("Nothing changed"), back to the page.
+    f"POST {ENGAGEMENT}/open-link-mailings": Expect(302, 403),
     # Release and its withdrawal (tests/sharing/test_release.py): unticked, refused.
     f"POST {ENGAGEMENT}/release": Expect(302, 403, form=UNTICKED),
     f"POST {ENGAGEMENT}/release/withdraw": Expect(302, 403, form=UNTICKED),
@@ -188,6 +198,8 @@ ROUTES: dict[str, Expect] = {
     # Removing an import (tests/transfer/test_import_batches.py): no import has id 0.
     f"GET {ENGAGEMENT}/imports/<int:batch_id>/remove": Expect(404, 403),
     f"POST {ENGAGEMENT}/imports/<int:batch_id>/remove": Expect(404, 403, form=UNTICKED),
+    # An import's job page (tests/jobs/test_jobs.py): no job has id 0.
+    f"GET {ENGAGEMENT}/imports/jobs/<int:job_id>": Expect(404, 403),
     f"POST {RESPONDENTS}/links.csv": Expect(302, 403, form={"staff-count": "0"}),
     f"POST {RESPONDENTS}/open-link/replace": Expect(302, 403, form=UNTICKED),
     f"POST {RESPONDENTS}/personal-links/withdraw": Expect(302, 403, form=UNTICKED),
@@ -196,6 +208,11 @@ ROUTES: dict[str, Expect] = {
     f"POST {RESPONDENTS}/invitations": Expect(200, 403, form={"addresses": "x@example.com"}),
     f"GET {RESPONDENTS}/reminder": Expect(200, 403),
     f"POST {RESPONDENTS}/reminder": Expect(200, 403, form={"addresses": "x@example.com"}),
+    # The preview (tests/respondents/test_preview.py): stores nothing, in any status;
+    # page 0's "about you" sent empty goes on to page 1.
+    f"GET {RESPONDENTS}/preview": Expect(200, 403),
+    f"GET {RESPONDENTS}/preview/page/<int:number>": Expect(200, 403),
+    f"POST {RESPONDENTS}/preview/page/<int:number>": Expect(302, 403),
     # -- respondents: public, through the open link whoever holds it ------------------
     "GET /r/<token>": public(200, "respondent"),
     "POST /r/<token>/start": public(302, "respondent"),  # to the first page; stores nothing
@@ -242,6 +259,8 @@ ROUTES: dict[str, Expect] = {
     f"POST {ORGANISATION}/invitations/<int:token_id>/withdraw": Expect(
         404, 403, scope="organisation"),
     "GET /static/<path:filename>": public(200),
+    # Load balancers and monitors: no sign-in (tests/operations/test_healthz.py).
+    "GET /healthz": public(200),
 }
 
 
@@ -467,6 +486,7 @@ def url_for_case(app: Flask, key: str, expect: Expect, target: Target | None) ->
         "token_id": 0,  # no invitation
         "link_id": 0,  # no share link
         "batch_id": 0,  # no import
+        "job_id": 0,  # no job
     }
     if target is not None:
         values.update(
