@@ -23,6 +23,7 @@ from assess.instruments.story import story_for
 from assess.reports import format as fmt
 from assess.reports import patterns
 from assess.reports.patterns import Thresholds
+from assess.reports.precision import SMALL_SAMPLE
 from assess.scoring import (
     CUSTOMER_CENTRIC,
     DEVOTED_UNDER_EQUIPPED,
@@ -35,8 +36,6 @@ from assess.scoring import (
 )
 from assess.text import without_bidi_controls
 
-#: Below this many answers a figure carries a caution (report-story.md, principle 3).
-SMALL_SAMPLE = 30
 #: At most this many board actions on the summary page (the brief allows three to
 #: five; four keep page 1 to one page with the verdict, findings and tiles).
 MAX_ACTIONS = 4
