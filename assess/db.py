@@ -7,7 +7,9 @@ locked" when another writer is active, instead of waiting its turn. Requests
 that only read (GET, HEAD) begin deferred so they never queue behind writers.
 
 PostgreSQL is used through psycopg 3 when the URL says so, each connection with
-a statement timeout and a lock timeout, and pre-pinged when taken from the pool.
+a statement timeout and a lock timeout, and checked as it is taken from the pool:
+a connection whose socket the server has closed is replaced (no round trip).
+Requests that only read may run without BEGIN and ROLLBACK (:meth:`Database.reading`).
 Engines are disposed in a forked child so no connection is shared across a
 gunicorn fork.
 
@@ -23,6 +25,7 @@ import contextlib
 import contextvars
 import logging
 import os
+import select
 import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -98,9 +101,8 @@ def make_engine(
             connect_args["connect_timeout"] = int(connect_timeout_s)
         if lock_timeout_ms is not None:
             kwargs.setdefault("pool_timeout", lock_timeout_ms / 1000)
-        # A connection the server closed while it sat in the pool (a restart, an
-        # idle timeout, pg_terminate_backend) is found by a ping and replaced.
-        engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
+        engine = create_engine(url, connect_args=connect_args, **kwargs)
+        event.listen(engine, "checkout", _closed_by_server)
     # A forked child (a gunicorn worker) never reuses the parent's pooled
     # connections; a weak reference so short-lived engines can still be collected.
     engine_ref = weakref.ref(engine)
@@ -112,6 +114,26 @@ def make_engine(
 
     os.register_at_fork(after_in_child=_dispose_in_child)
     return engine
+
+
+def _closed_by_server(dbapi_connection: Any, _record: object, _proxy: object) -> None:
+    """A connection the server closed while it sat in the pool (a restart, an idle
+    timeout, ``pg_terminate_backend``) is replaced before the request uses it.
+
+    Instead of a ping (``pool_pre_ping``: a round trip on every checkout, a tenth
+    of a respondent page's time on PostgreSQL), a look at the socket: an idle
+    connection has nothing to read unless the server sent its last words (FATAL)
+    or closed it. A connection lost without a word (a cable) fails its first
+    statement instead, and the request is run again once (:meth:`Database._retrying_once`).
+    """
+    if dbapi_connection.closed or dbapi_connection.broken:
+        raise sa_exc.DisconnectionError("closed")
+    try:
+        readable, _, _ = select.select([dbapi_connection.pgconn.socket], [], [], 0)
+    except (OSError, ValueError) as error:  # no socket any more
+        raise sa_exc.DisconnectionError(str(error)) from error
+    if readable:
+        raise sa_exc.DisconnectionError("the server closed the connection")
 
 
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int, foreign_keys: bool) -> None:
@@ -181,6 +203,16 @@ class Database:
             write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
             commit_sent.set(False)
 
+        @app.teardown_request
+        def _end_reading(exc: BaseException | None) -> None:
+            # Normally the app context's end closes the session too; a caller that
+            # keeps one app context across requests (the tests) must not carry an
+            # autocommit connection into the next request: ending the session's
+            # transaction hands the connection back to the pool, which resets it.
+            if reading_only.get():
+                reading_only.set(False)
+                self.session.rollback()
+
         @app.teardown_appcontext
         def _remove_session(exc: BaseException | None) -> None:
             try:
@@ -197,6 +229,21 @@ class Database:
                 self.session().invalidate()
                 self.session.remove()
             write_intent.set(True)
+
+    def reading(self) -> None:
+        """The current request only reads: on PostgreSQL its statements run without
+        a transaction of their own (no BEGIN, no ROLLBACK: two round trips fewer).
+
+        Call it before the request's first statement. Under PostgreSQL's READ
+        COMMITTED each statement sees its own snapshot inside a transaction too, so
+        what the reads see does not change; nothing may be written after it. The
+        connection goes back to the pool in the usual mode as the request ends.
+        SQLite has no round trips to save: nothing changes there."""
+        session = self.session()
+        if session.get_bind().dialect.name != "postgresql" or session.in_transaction():
+            return
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        reading_only.set(True)
 
     def _retrying_once(self, dispatch: Callable[[], Any]) -> Callable[[], Any]:
         """The view, run again once when it lost its database connection before it
@@ -232,6 +279,9 @@ class Database:
         assert self.engine is not None, "init_app() first"
         Base.metadata.drop_all(self.engine)
 
+
+#: Whether the current request reads without a transaction (:meth:`Database.reading`).
+reading_only: contextvars.ContextVar[bool] = contextvars.ContextVar("reading_only", default=False)
 
 #: Whether the current request has sent a COMMIT (set by the engine's "commit"
 #: event, just before the driver commits; cleared as each request begins).

@@ -34,7 +34,7 @@ from wtforms.validators import AnyOf, DataRequired, Length
 
 from assess.accounts import second_factor
 from assess.accounts.models import User
-from assess.accounts.session import start_session
+from assess.accounts.session import anonymous_page, start_session
 from assess.audit.log import record
 from assess.engagements.access import current_actor, first_workspace, require_actor
 from assess.extensions import db, limiter
@@ -306,6 +306,8 @@ def _send_to_set_up() -> ResponseReturnValue | None:
     """An owner or consultant of a workspace that requires a second factor, who has
     none, sees the set-up page until they set one up (or switch workspace)."""
     if request.endpoint is None or request.endpoint in _ALLOWED_BEFORE_SET_UP:
+        return None
+    if anonymous_page():  # a respondent's page: nobody is signed in to answer
         return None
     if not current_user.is_authenticated:
         return None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from flask import current_app, g, session
+from flask import current_app, g, request, session
 from flask_login import login_user, logout_user
 
 from assess.accounts.models import User
@@ -17,6 +17,15 @@ from assess.accounts.models import User
 SESSION_KEY = "workspace_id"
 #: The session key of the time of the signed-in person's last request.
 SEEN_KEY = "seen"
+#: Blueprints whose pages never show or depend on who is signed in (a respondent's
+#: questionnaire): the account header and the account checks before each request
+#: skip them, reading no user and no workspace (features add theirs at start-up).
+ANONYMOUS_BLUEPRINTS: set[str] = set()
+
+
+def anonymous_page() -> bool:
+    """Whether the current request is for a page of an anonymous blueprint."""
+    return request.blueprint in ANONYMOUS_BLUEPRINTS
 
 
 def start_session(user: User, workspace_id: int | None) -> None:

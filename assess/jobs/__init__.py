@@ -8,6 +8,8 @@ of the web process that enqueued it (:mod:`assess.jobs.queue`). See docs/jobs.md
 
 from __future__ import annotations
 
+import os
+
 from flask import Flask
 
 
@@ -23,8 +25,14 @@ def init_app(app: Flask) -> None:
     if app.config["REDIS_URL"] or app.config["TESTING"]:
         return  # `assess worker` runs the scans; tests run them with their own clock
 
+    started_in: list[int] = []  # the process that started it (a fork starts its own)
+
     @app.before_request
     def _start_scheduler() -> None:
         # On the first request of each process (a gunicorn worker forks after the
-        # app is built; threads do not survive a fork).
+        # app is built; threads do not survive a fork). Later requests only compare
+        # a process id: no lock on every request.
+        if started_in and started_in[0] == os.getpid():
+            return
         queue.start_scheduler(app)
+        started_in[:] = [os.getpid()]

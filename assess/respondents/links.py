@@ -4,6 +4,7 @@ Services flush; callers commit."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import hmac
@@ -14,9 +15,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import Select, and_, bindparam, case, func, select, update
+from sqlalchemy import TextClause, case, func, select, text, update
 
-from assess.engagements.models import Engagement, InstrumentSnapshot, Organisation, Status
+from assess.engagements.models import Engagement, Status
 from assess.engagements.services import set_status
 from assess.extensions import db
 from assess.instruments.schema import Audience
@@ -29,7 +30,7 @@ from assess.respondents.models import (
     ResponseStatus,
     counted_or_in_progress,
 )
-from assess.workspaces.models import Workspace, WorkspaceKind
+from assess.workspaces.models import WorkspaceKind
 
 MAX_SINGLE_USE = 10_000
 # Every token we hand out is URL-safe base64 or hex, 32 to 43 characters; anything
@@ -187,79 +188,118 @@ def resolve_link(token: str, *, lock: bool = False) -> Link | None:
     return link
 
 
+@dataclass
+class LinkRow:
+    """What a respondent page reads of its link: a plain row, not an ORM object
+    (the page reads it with one plain query: :func:`resolve_visit`)."""
+
+    id: int
+    engagement_id: int
+    audience: Audience
+    kind: LinkKind
+    used: bool
+
+
+@dataclass(frozen=True)
+class EngagementRow:
+    """What a respondent page reads of its engagement."""
+
+    id: int
+    name: str
+    prepared_by: str | None
+    status: Status
+    anonymity_threshold: int
+    snapshot_id: int
+
+    @classmethod
+    def of(cls, engagement: Engagement) -> EngagementRow:
+        return cls(engagement.id, engagement.name, engagement.prepared_by, engagement.status,
+                   engagement.anonymity_threshold, engagement.snapshot_id)
+
+
+@dataclass
+class ResponseRow:
+    """A response in progress as a respondent page reads it. Its answers are
+    written by plain statements keyed by ``id`` (:mod:`assess.respondents.recording`)."""
+
+    id: int
+    engagement_id: int
+    audience: Audience
+    resume_key_hash: str
+    page: int
+
+
 @dataclass(frozen=True)
 class LinkVisit:
     """A live link and what every respondent page needs of its engagement."""
 
-    link: Link
-    engagement: Engagement
+    link: LinkRow
+    engagement: EngagementRow
     #: The engagement's instrument snapshot's hash (the content is not read:
     #: :mod:`assess.instruments.snapshots`).
     content_hash: str
     organisation_name: str
     workspace_kind: WorkspaceKind
     #: The responses in progress of this engagement under the resume keys asked about.
-    in_progress: dict[str, Response]
+    in_progress: dict[str, ResponseRow]
 
 
 def resolve_visit(token: str, resume_keys: Sequence[str] = ()) -> LinkVisit | None:
     """The live link for a token with its engagement, or None for every kind of
     wrong token; and the responses in progress under ``resume_keys`` (the
     request's candidates: the caller picks the one the link's kind uses). One
-    query for all a respondent page reads but its saved answers."""
+    query for all a respondent page reads but its saved answers.
+
+    Plain SQL and plain rows: through the ORM the same query cost more than the
+    rest of a page's reading (docs/performance.md)."""
     if not TOKEN_SHAPE.fullmatch(token or ""):
         return None
-    rows = db.session.execute(
-        _visit_query(), {"token_hash": hash_token(token), "keys": list(resume_keys)}
-    ).all()
+    keys = list(resume_keys) or [""]
+    parameters: dict[str, object] = {f"key{n}": key for n, key in enumerate(keys)}
+    parameters.update(token_hash=hash_token(token), revoked=False,
+                      in_progress=ResponseStatus.IN_PROGRESS.value)
+    rows = db.session.execute(_visit_query(len(keys)), parameters).all()
     if not rows:
         return None
-    link, engagement, content_hash, organisation_name, workspace_kind, _ = rows[0]
+    (link_id, engagement_id, audience, kind, used, name, prepared_by, status, threshold,
+     snapshot_id, content_hash, organisation_name, workspace_kind, *_) = rows[0]
     in_progress = {
-        response.resume_key_hash: response
-        for *_, response in rows
-        if response is not None and response.resume_key_hash is not None
+        key_hash: ResponseRow(response_id, engagement_id, Audience(audience), key_hash, page)
+        for *_, response_id, key_hash, page in rows
+        if response_id is not None
     }
-    return LinkVisit(link, engagement, content_hash, organisation_name, workspace_kind,
-                     in_progress)
+    return LinkVisit(
+        LinkRow(link_id, engagement_id, Audience(audience), LinkKind(kind), bool(used)),
+        EngagementRow(engagement_id, name, prepared_by, Status(status), threshold, snapshot_id),
+        content_hash, organisation_name, WorkspaceKind(workspace_kind), in_progress,
+    )
 
 
 @functools.cache
-def _visit_query() -> Select[Link, Engagement, str, str, WorkspaceKind, Response]:
-    # Built once: putting the statement together cost more than running it, on
-    # every respondent request. Plain columns for what is only shown (cheaper than
-    # objects); the response's unique key makes at most one row per key.
-    return (
-        select(
-            Link, Engagement, InstrumentSnapshot.content_hash, Organisation.name,
-            Workspace.kind, Response,
-        )
-        .join(Engagement, Engagement.id == Link.engagement_id)
-        .join(InstrumentSnapshot, InstrumentSnapshot.id == Engagement.snapshot_id)
-        .join(Organisation, Organisation.id == Engagement.organisation_id)
-        .join(Workspace, Workspace.id == Organisation.workspace_id)
-        .outerjoin(
-            Response,
-            and_(
-                Response.resume_key_hash.in_(bindparam("keys", expanding=True)),
-                Response.status == ResponseStatus.IN_PROGRESS,
-                Response.engagement_id == Link.engagement_id,
-            ),
-        )
-        .where(Link.token_hash == bindparam("token_hash"), Link.revoked.is_(False))
+def _visit_query(keys: int) -> TextClause:
+    # One statement per number of candidate keys (usually one or two), made once.
+    # The response's unique resume key makes at most one row per key.
+    candidates = ", ".join(f":key{n}" for n in range(keys))
+    return text(
+        "SELECT links.id, links.engagement_id, links.audience, links.kind, links.used, "
+        "engagements.name, engagements.prepared_by, engagements.status, "
+        "engagements.anonymity_threshold, engagements.snapshot_id, "
+        "instrument_snapshots.content_hash, organisations.name, workspaces.kind, "
+        "responses.id, responses.resume_key_hash, responses.page "
+        "FROM links JOIN engagements ON engagements.id = links.engagement_id "
+        "JOIN instrument_snapshots ON instrument_snapshots.id = engagements.snapshot_id "
+        "JOIN organisations ON organisations.id = engagements.organisation_id "
+        "JOIN workspaces ON workspaces.id = organisations.workspace_id "
+        "LEFT OUTER JOIN responses ON responses.engagement_id = links.engagement_id "
+        f"AND responses.status = :in_progress AND responses.resume_key_hash IN ({candidates}) "
+        "WHERE links.token_hash = :token_hash AND links.revoked = :revoked"
     )
 
 
-def lock_link(link: Link) -> Link:
-    """The link read again under its row lock (PostgreSQL ``FOR UPDATE``)."""
-    locked = db.session.scalar(
-        select(Link)
-        .where(Link.id == link.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    assert locked is not None
-    return locked
+def lock_link(link: LinkRow) -> LinkRow:
+    """The link with ``used`` read again under its row lock (PostgreSQL ``FOR UPDATE``)."""
+    used = db.session.scalar(select(Link.used).where(Link.id == link.id).with_for_update())
+    return dataclasses.replace(link, used=bool(used))
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from werkzeug.datastructures import MultiDict
 from assess.extensions import db
 from assess.instruments.schema import Audience, Instrument, Item, Scale, Section
 from assess.respondents import recording
+from assess.respondents.links import ResponseRow
 from assess.respondents.models import Answer, Comment, Response, SegmentAnswer
 from assess.respondents.texts import ui_texts
 
@@ -224,7 +225,9 @@ def parse_page(
     return result
 
 
-def saved_values(response: Response | None, page: Page | None = None) -> dict[str, str]:
+def saved_values(
+    response: Response | ResponseRow | None, page: Page | None = None
+) -> dict[str, str]:
     """The response's stored answers as form values, to fill a page in again: of
     every kind, or only of the kind ``page`` shows (one query)."""
     values: dict[str, str] = {}
@@ -256,7 +259,9 @@ _SAVED = {
 }
 
 
-def save_page(response: Response, page: Page, data: PageInput, instrument: Instrument) -> None:
+def save_page(
+    response: Response | ResponseRow, page: Page, data: PageInput, instrument: Instrument
+) -> None:
     """Replace what this page held for the response with the validated input."""
     if data.errors:
         raise ValueError("save_page needs input without errors")

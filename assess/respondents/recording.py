@@ -27,7 +27,7 @@ from assess.engagements.models import Engagement, InstrumentSnapshot
 from assess.extensions import db
 from assess.instruments.schema import Instrument
 from assess.respondents.codes import CodeLayout
-from assess.respondents.links import hash_token
+from assess.respondents.links import LinkRow, ResponseRow, hash_token
 from assess.respondents.models import (
     Answer,
     Comment,
@@ -84,7 +84,7 @@ _DELETE_COMMENTS = delete(Comment.__table__).where(  # type: ignore[arg-type]
 )
 
 
-def hold_response(response: Response, page: int) -> bool:
+def hold_response(response: Response | ResponseRow, page: int) -> bool:
     """The respondent goes on to ``page``: noted on the response, which this
     transaction then holds (its row lock, on PostgreSQL; SQLite's writers take
     turns anyway) until it commits, so two requests with one key take turns and
@@ -98,7 +98,10 @@ def hold_response(response: Response, page: int) -> bool:
     )
     if held.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
         return False
-    set_committed_value(response, "page", page)
+    if isinstance(response, Response):
+        set_committed_value(response, "page", page)
+    else:
+        response.page = page
     return True
 
 
@@ -114,7 +117,9 @@ def is_spent(resume_key_hash: str) -> bool:
 _SPENT = select(exists().where(SpentKey.__table__.c.key_hash == bindparam("key")))
 
 
-def start_response(link: Link, resume_key_hash: str, *, none_found: bool = False) -> Response:
+def start_response(
+    link: Link | LinkRow, resume_key_hash: str, *, none_found: bool = False
+) -> Response:
     """The in-progress response for this key (row-locked), created if there is none.
 
     The unique resume key makes two simultaneous starts converge on one row: the
@@ -142,7 +147,9 @@ def start_response(link: Link, resume_key_hash: str, *, none_found: bool = False
     return response
 
 
-def submit_response(response: Response, link: Link, instrument: Instrument) -> bool:
+def submit_response(
+    response: Response | ResponseRow, link: Link | LinkRow, instrument: Instrument
+) -> bool:
     """Submit once. Returns False, having changed nothing, when that is not possible.
 
     The database decides, so this holds under concurrent requests:
@@ -203,13 +210,14 @@ def submit_response(response: Response, link: Link, instrument: Instrument) -> b
     if result.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
         return False
     bump_revision(response.engagement_id)
-    db.session.expire(response)
-    db.session.expire(link)
+    for changed in (response, link):  # ORM objects a caller may read again
+        if isinstance(changed, (Response, Link)):
+            db.session.expire(changed)
     return True
 
 
 def replace_answers(
-    response: Response, item_ids: Iterable[str], answers: Mapping[str, int | None]
+    response: Response | ResponseRow, item_ids: Iterable[str], answers: Mapping[str, int | None]
 ) -> None:
     """The response's answers to these items become ``answers`` (None: not applicable).
 
@@ -222,7 +230,9 @@ def replace_answers(
     ])
 
 
-def replace_segment_answers(response: Response, segments: Mapping[str, str | None]) -> None:
+def replace_segment_answers(
+    response: Response | ResponseRow, segments: Mapping[str, str | None]
+) -> None:
     """The response's segment answers become ``segments`` (None: skipped)."""
     db.session.execute(_DELETE_SEGMENT_ANSWERS, {"response": response.id})
     _insert(SegmentAnswer, [
@@ -232,7 +242,7 @@ def replace_segment_answers(response: Response, segments: Mapping[str, str | Non
     ])
 
 
-def replace_comments(response: Response, comments: Mapping[str, str]) -> None:
+def replace_comments(response: Response | ResponseRow, comments: Mapping[str, str]) -> None:
     """The response's comments become ``comments`` (empty texts are not kept),
     without bidi controls (:mod:`assess.text`)."""
     db.session.execute(_DELETE_COMMENTS, {"response": response.id})
@@ -252,17 +262,17 @@ def _insert(model: type[Answer] | type[SegmentAnswer] | type[Comment],
         db.session.execute(insert(model.__table__), rows)  # type: ignore[arg-type]
 
 
-def stored_codes(response: Response, instrument: Instrument) -> bytes:
+def stored_codes(response: Response | ResponseRow, instrument: Instrument) -> bytes:
     """The answer codes of a response, from its stored answers."""
     return _codes(response, instrument, _stored_answers(response))
 
 
-def _stored_answers(response: Response) -> dict[str, int | None]:
+def _stored_answers(response: Response | ResponseRow) -> dict[str, int | None]:
     return dict(db.session.execute(_STORED_ANSWERS, {"response": response.id}).all())
 
 
 def _codes(
-    response: Response, instrument: Instrument, answers: Mapping[str, int | None]
+    response: Response | ResponseRow, instrument: Instrument, answers: Mapping[str, int | None]
 ) -> bytes:
     where = {"response": response.id}
     segments: dict[str, str] = dict(db.session.execute(_STORED_SEGMENTS, where).all())

@@ -35,6 +35,7 @@ from limits import RateLimitItemPerMinute
 from sqlalchemy import update
 
 from assess.extensions import db, limiter
+from assess.respondents.links import LinkRow
 from assess.respondents.models import Link
 
 _log = logging.getLogger(__name__)
@@ -48,7 +49,7 @@ def _now() -> float:
     return time.time()
 
 
-def source_key(link: Link, address: str, secret_key: str, at: float | None = None) -> str:
+def source_key(link: Link | LinkRow, address: str, secret_key: str, at: float | None = None) -> str:
     """The limiter's key for submissions from ``address`` through ``link``: an HMAC
     under a key of the day, so the address is never stored and the key changes daily."""
     day = int((_now() if at is None else at) // 86_400)
@@ -62,7 +63,7 @@ def _limit() -> RateLimitItemPerMinute:
     return RateLimitItemPerMinute(int(current_app.config["OPEN_LINK_SUBMISSIONS_PER_MINUTE"]))
 
 
-def submission_allowed(link: Link, address: str) -> bool:
+def submission_allowed(link: Link | LinkRow, address: str) -> bool:
     """Count one submission from ``address`` through the open ``link``; False when
     it is beyond this minute's limit for that source (always True with rate
     limits switched off)."""
@@ -77,7 +78,7 @@ def submission_allowed(link: Link, address: str) -> bool:
         return True
 
 
-def seconds_to_wait(link: Link, address: str) -> int:
+def seconds_to_wait(link: Link | LinkRow, address: str) -> int:
     """Until this source may submit through ``link`` again (at least 1)."""
     if not limiter.enabled:
         return 1
@@ -89,7 +90,7 @@ def seconds_to_wait(link: Link, address: str) -> int:
     return max(1, math.ceil(reset_at - _now()))
 
 
-def record_throttled(link: Link) -> None:
+def record_throttled(link: Link | LinkRow) -> None:
     """One more throttled submission on the link, counted by the database
     (``throttled + 1``), so concurrent requests each add theirs."""
     db.session.execute(

@@ -11,6 +11,8 @@ with a 404 status; a link of a draft or closed engagement gets a page saying so.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,17 +31,19 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from assess.engagements.models import Engagement, Status
+from assess.engagements.models import Engagement, InstrumentSnapshot, Status
 from assess.extensions import db
 from assess.instruments.schema import Audience, Instrument, LocalText
 from assess.instruments.snapshots import instrument_for
 from assess.respondents import links as respondent_links
 from assess.respondents import pages as questionnaire_pages
 from assess.respondents import recording, throttle
-from assess.respondents.models import Link, LinkKind, Response
+from assess.respondents.links import EngagementRow, LinkRow, ResponseRow
+from assess.respondents.models import LinkKind, Response
 from assess.respondents.texts import best_language, language_name, ui_texts
 from assess.scoring import Parameters, comment_threshold, effective_threshold
 from assess.workspaces.models import WorkspaceKind
@@ -69,14 +73,14 @@ class Visit:
     """One request through a working link: what every page needs."""
 
     token: str
-    link: Link
-    engagement: Engagement
+    link: LinkRow
+    engagement: EngagementRow
     instrument: Instrument
     language: str
     organisation_name: str
     run_by_company: bool
     #: Responses in progress under the request's candidate resume keys, by key.
-    in_progress_by_key: dict[str, Response]
+    in_progress_by_key: dict[str, ResponseRow]
     #: A consultant's preview: the same pages, and nothing is stored.
     preview: bool = False
 
@@ -116,11 +120,15 @@ def _preview_url(endpoint: str, visit: Visit, **values: Any) -> str:
 def _visit(token: str) -> Visit:
     # One query for the link, all a page shows of its engagement and the response
     # in progress; the instrument is parsed once per process (docs/performance.md).
+    if request.method in ("GET", "HEAD"):
+        db.reading()  # a respondent's GET never writes
     found = respondent_links.resolve_visit(token, _candidate_keys(token))
     if found is None:
         raise WrongLink()
     link, engagement = found.link, found.engagement
-    instrument = instrument_for(found.content_hash, lambda: engagement.snapshot.content)
+    instrument = instrument_for(
+        found.content_hash, lambda: _snapshot_content(engagement.snapshot_id)
+    )
     if link.audience not in instrument.questionnaires:
         raise WrongLink()
     chosen = best_language(
@@ -137,6 +145,15 @@ def _visit(token: str) -> Visit:
     )
 
 
+def _snapshot_content(snapshot_id: int) -> dict[str, Any]:
+    """A snapshot's content: read only when this process has not parsed it yet."""
+    content = db.session.scalar(
+        select(InstrumentSnapshot.content).where(InstrumentSnapshot.id == snapshot_id)
+    )
+    assert content is not None  # the visit's query joined the snapshot
+    return content
+
+
 def _candidate_keys(token: str) -> list[str]:
     """Every resume key this request may use, before the link's kind is known: a
     personal link's (from the token) and an open link's (from its cookie, sent only
@@ -150,7 +167,34 @@ def _candidate_keys(token: str) -> list[str]:
     return keys
 
 
-def _in_progress(visit: Visit, key: str | None) -> Response | None:
+def _form_token(token: str) -> str:
+    """The token a respondent's forms carry (``csrf_token``), in place of
+    Flask-WTF's: an HMAC of the link's token and this browser's resume secrets for
+    it (the HttpOnly cookies sent only to the link's path), so a page elsewhere
+    cannot make a browser post answers into its response. It needs no session
+    cookie (a respondent gets none, and no request decodes or signs one) and never
+    expires while a page stays open."""
+    resume_secrets = sorted(
+        secret for name, secret in request.cookies.items()
+        if name.startswith(COOKIE_PREFIX) and secret
+    )
+    key = hmac.new(
+        str(current_app.config["SECRET_KEY"]).encode(), b"respondent-forms", hashlib.sha256
+    ).digest()
+    return hmac.new(key, "\0".join([token, *resume_secrets]).encode(), hashlib.sha256).hexdigest()
+
+
+def _check_form_token(visit: Visit) -> None:
+    """A POST's form token, checked before anything of it is stored (after the
+    link's own refusals: a stale tab of a submitted response is told so)."""
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return
+    sent = request.form.get("csrf_token", "")
+    if not hmac.compare_digest(sent.encode(), _form_token(visit.token).encode()):
+        raise CSRFError("The form's token is missing or does not match.")
+
+
+def _in_progress(visit: Visit, key: str | None) -> ResponseRow | None:
     """The response in progress under ``key`` (read with the visit)."""
     return visit.in_progress_by_key.get(key) if key else None
 
@@ -159,6 +203,8 @@ def _render(
     template: str, visit: Visit | None, status: int = 200, **context: Any
 ) -> tuple[str, int]:
     if visit is not None:
+        if not visit.preview:  # the preview is the consultant's: Flask-WTF's token
+            context.setdefault("csrf_token", lambda: _form_token(visit.token))
         context.update(
             visit=visit,
             engagement=visit.engagement,
@@ -197,7 +243,7 @@ def _resume_key(visit: Visit) -> str | None:
     return respondent_links.hash_token(secret) if secret else None
 
 
-def _already_done(visit: Visit, in_progress: Response | None = None) -> bool:
+def _already_done(visit: Visit, in_progress: ResponseRow | None = None) -> bool:
     """Whether this browser (open link) or this personal link has submitted.
 
     ``in_progress`` is the response in progress under this visit's resume key, if
@@ -214,7 +260,7 @@ def _already_done(visit: Visit, in_progress: Response | None = None) -> bool:
     return key is not None and recording.is_spent(key)
 
 
-def _refusal(visit: Visit, in_progress: Response | None = None) -> tuple[str, int] | None:
+def _refusal(visit: Visit, in_progress: ResponseRow | None = None) -> tuple[str, int] | None:
     """The page to show instead of the questionnaire, or None when it may go on."""
     if visit.engagement.status != Status.OPEN:
         message = "draft" if visit.engagement.status == Status.DRAFT else "closed"
@@ -269,7 +315,7 @@ def welcome(token: str) -> ResponseReturnValue:
     return result
 
 
-def _welcome_page(visit: Visit, response: Response | None) -> tuple[str, int]:
+def _welcome_page(visit: Visit, response: ResponseRow | None) -> tuple[str, int]:
     questionnaire = visit.instrument.questionnaires[visit.link.audience]
     parameters = Parameters(anonymity_threshold=visit.engagement.anonymity_threshold)
     return _render(
@@ -294,6 +340,7 @@ def start(token: str) -> ResponseReturnValue:
     response = _in_progress(visit, key)
     if (refused := _refusal(visit, response)) is not None:
         return refused
+    _check_form_token(visit)
     secret = None
     if key is None:
         secret = secrets.token_urlsafe(32)
@@ -319,6 +366,8 @@ def page(token: str, number: int) -> ResponseReturnValue:
         return refused
     if key is None:
         return redirect(url_for(".welcome", token=token))
+    if request.method == "POST":
+        _check_form_token(visit)
     audience = visit.link.audience
     pages = questionnaire_pages.pages_for(visit.instrument, audience)
     if not 0 <= number < len(pages):
@@ -427,13 +476,13 @@ def _nothing_recorded(visit: Visit, pages: list[questionnaire_pages.Page]) -> tu
 
 
 def _throttled(
-    visit: Visit, pages: list[questionnaire_pages.Page], number: int, response: Response
+    visit: Visit, pages: list[questionnaire_pages.Page], number: int,
+    response: Response | ResponseRow,
 ) -> WerkzeugResponse:
     """A burst from this source through the open link: keep the page's answers (the
     response stays in progress, on this page), count it for the consultant, and show
     the same page again with "try again in a minute"."""
-    response.page = number
-    throttle.record_throttled(visit.link)
+    throttle.record_throttled(visit.link)  # the response was held on this page
     db.session.commit()
     values = questionnaire_pages.saved_values(response, pages[number])
     body, status = _page(visit, pages, number, values, {}, status=429, throttled=True)
@@ -528,9 +577,9 @@ def preview_visit(engagement: Engagement, audience: Audience) -> Visit:
     organisation = engagement.organisation
     return Visit(
         "",
-        # Never added to the session: the preview stands for an open link.
-        Link(engagement_id=engagement.id, audience=audience, kind=LinkKind.OPEN),
-        engagement, instrument, chosen or instrument.default_language,
+        # The preview stands for an open link that is stored nowhere.
+        LinkRow(0, engagement.id, audience, LinkKind.OPEN, used=False),
+        EngagementRow.of(engagement), instrument, chosen or instrument.default_language,
         organisation_name=organisation.name,
         run_by_company=organisation.workspace.kind == WorkspaceKind.COMPANY,
         in_progress_by_key={},

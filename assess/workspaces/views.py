@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, has_request_context, redirect, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    g,
+    has_request_context,
+    redirect,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
+from assess.accounts.session import anonymous_page
 from assess.engagements.access import SESSION_KEY, actor_in, current_actor
 from assess.workspaces.services import memberships
 
@@ -26,7 +35,12 @@ def switch(workspace_id: int) -> ResponseReturnValue:
 @bp.app_context_processor
 def _workspace_header() -> dict[str, object]:
     """The current workspace and the others one may switch to, for base.html."""
-    if not has_request_context() or not current_user or not current_user.is_authenticated:
+    if (
+        not has_request_context()
+        or anonymous_page()  # a respondent's page: no account header
+        or not current_user
+        or not current_user.is_authenticated
+    ):
         return {"actor": None, "other_workspaces": []}
     actor = current_actor()
     others = [

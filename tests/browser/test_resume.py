@@ -101,18 +101,23 @@ def test_a_personal_link_resumes_on_another_device(browser: Any, live_server, sh
         phone.close()
 
 
-def test_a_page_sent_after_the_session_expired_saves_nothing_and_says_so(
+def test_a_page_whose_form_token_no_longer_matches_saves_nothing_and_says_so(
     context: Any, page: Any, live_server, shots
 ):
     engagement = live_server.engagement()
     start(page, engagement["links"]["customer"], shots, "customer")
     answer_page(page)
     press_next(page)
-    # The session cookie (and with it the form's CSRF token) is gone, as after a
-    # browser restart that kept the tab; the resume cookie is still there.
-    kept = [c for c in context.cookies() if c["name"] != "session"]
+    # A browser restart that kept the tab drops the session cookies: the resume
+    # cookie stays, and the form's token is bound to it, so the page still saves.
+    kept = [c for c in context.cookies() if not c.get("expires") or c["expires"] > 0]
     context.clear_cookies()
     context.add_cookies(kept)
+    answer_page(page)
+    press_next(page)
+    assert page.get_by_text("Page 3 of 6").first.is_visible()
+    # A form whose token does not match (made for another browser, or forged).
+    page.evaluate("document.querySelector('input[name=csrf_token]').value = 'x'.repeat(64)")
     answer_page(page)
     press_next(page)
     assert page.get_by_role("heading", name="This page had expired").is_visible()
@@ -120,5 +125,5 @@ def test_a_page_sent_after_the_session_expired_saves_nothing_and_says_so(
     shots(page, "expired page")
     with page.expect_navigation():
         page.get_by_role("link", name="Continue the questionnaire").click()
-    assert page.get_by_text("You stopped on page 2 of 6.").is_visible()
+    assert page.get_by_text("You stopped on page 3 of 6.").is_visible()
     shots(page, "welcome back after the expired page")

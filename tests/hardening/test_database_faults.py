@@ -293,7 +293,36 @@ def test_connections_killed_in_the_pool_are_replaced_unseen(make_app, make_engag
             )
         with caplog.at_level(logging.WARNING):
             assert client.get(f"/r/{token}").status_code == 200
-        assert "running it again" not in caplog.text  # the ping found it, not a retry
+        assert "running it again" not in caplog.text  # found as it left the pool, not a retry
+
+
+def test_taking_a_connection_from_the_pool_costs_no_round_trip(make_app, make_engagement,
+                                                               pg_only, monkeypatch):
+    """A pooled connection is checked by a look at its socket, not a ping; and a
+    respondent's GET, which only reads, sends no BEGIN and no ROLLBACK, and leaves
+    the pooled connection as it found it."""
+    app = make_app()
+    client = app.test_client()
+    with app.app_context():
+        token = open_token(make_engagement(), "staff")
+        db.session.remove()
+        engine = app.extensions["assess.db"].engine
+        pings: list[object] = []
+        monkeypatch.setattr(engine.dialect, "do_ping", lambda conn: pings.append(conn) or True)
+        # psycopg sends BEGIN before a statement unless the connection is in autocommit.
+        autocommit: list[bool] = []
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def _note(connection, *_args):  # type: ignore[no-untyped-def]
+            autocommit.append(connection.connection.dbapi_connection.autocommit)
+
+        assert client.get(f"/r/{token}").status_code == 200
+        assert pings == [] and autocommit == [True]
+        # The POST that follows is a transaction again, on the same pooled connection.
+        assert client.post(f"/r/{token}/start").status_code == 302
+        assert pings == [] and autocommit == [True, False]
+        with engine.connect() as connection:
+            assert connection.connection.dbapi_connection.autocommit is False
 
 
 def test_a_read_that_lost_its_connection_is_run_again_once(make_app, make_engagement, pg_only,
@@ -358,7 +387,9 @@ def test_a_connection_lost_after_the_view_answered_keeps_the_answer(
     make_app, make_engagement, pg_only, caplog
 ):
     """Ending the request rolls back and returns the connection: when it has gone by
-    then, the page already made is still the reply (it was a 500 from gunicorn)."""
+    then, the page already made is still the reply (it was a 500 from gunicorn).
+    (Start: a request in a transaction that writes nothing; a respondent's GET has
+    no transaction to end.)"""
     app = make_app()
     client = app.test_client()
     with app.app_context():
@@ -374,8 +405,8 @@ def test_a_connection_lost_after_the_view_answered_keeps_the_answer(
 
         # Outside the test's app context: the request's own ends with it, as in production.
         with caplog.at_level(logging.WARNING):
-            reply = client.get(f"/r/{token}")
-        assert reply.status_code == 200
+            reply = client.post(f"/r/{token}/start")
+        assert reply.status_code == 302
         assert "Lost the database connection" in caplog.text
         app.after_request_funcs[None].remove(_drop)
         assert client.get(f"/r/{token}").status_code == 200

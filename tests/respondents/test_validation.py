@@ -16,6 +16,7 @@ from tests.respondents.conftest import (
     answer,
     answers_of,
     count,
+    fill,
     open_token,
     personal_tokens,
     start,
@@ -200,3 +201,56 @@ def test_a_forged_post_to_a_wrong_token_gets_the_wrong_link_page(csrf_app):
     refused = client.post(f"/r/{'A' * 43}/page/0", data={"action": "next"})
     assert refused.status_code == 404
     assert "This link does not work" in refused.get_data(as_text=True)
+
+
+def test_a_form_token_works_only_in_the_browser_it_was_made_for(csrf_app, make_engagement):
+    """The token is bound to the link and to this browser's resume cookie: a page
+    shown to one respondent gives nothing another browser can post with, and a
+    respondent gets no session cookie at all."""
+    token = open_token(make_engagement(), "staff")
+    mine, theirs = csrf_app.test_client(), csrf_app.test_client()
+    for client in (mine, theirs):
+        welcome = client.get(f"/r/{token}")
+        assert "session" not in welcome.headers.get("Set-Cookie", "")
+        started = client.post(
+            f"/r/{token}/start", data={"csrf_token": _csrf_token(welcome.get_data(as_text=True))}
+        )
+        assert started.status_code == 302
+        assert "session=" not in " ".join(started.headers.getlist("Set-Cookie"))
+    path = f"/r/{token}/page/0"
+    my_page = mine.get(path).get_data(as_text=True)
+    their_page = theirs.get(path).get_data(as_text=True)
+    assert _csrf_token(my_page) != _csrf_token(their_page)
+    form = {**fill(my_page), "action": "next"}
+    refused = theirs.post(path, data={**form, "csrf_token": _csrf_token(my_page)})
+    assert refused.status_code == 400
+    assert "This page had expired" in refused.get_data(as_text=True)
+    assert count(Response) == 0
+    saved = mine.post(path, data={**form, "csrf_token": _csrf_token(my_page)})
+    assert saved.status_code == 302
+    assert count(Response) == 1
+
+
+def test_a_stale_tab_after_submitting_is_told_it_was_submitted(csrf_app, make_engagement):
+    """Submitting replaces the resume cookie, so an older tab's token no longer
+    matches; the link's own answer comes first: "already submitted", not "expired"."""
+    engagement = make_engagement()
+    token = open_token(engagement, "staff")
+    client = csrf_app.test_client()
+    welcome = client.get(f"/r/{token}").get_data(as_text=True)
+    path = client.post(f"/r/{token}/start", data={"csrf_token": _csrf_token(welcome)}).headers[
+        "Location"
+    ]
+    while True:
+        html = client.get(path).get_data(as_text=True)
+        last = 'value="submit"' in html
+        form = {**fill(html), "csrf_token": _csrf_token(html),
+                "action": "submit" if last else "next"}
+        sent = client.post(path, data=form)
+        assert sent.status_code == 302, sent.get_data(as_text=True)
+        if last:
+            break
+        path = sent.headers["Location"]
+    again = client.post(path, data=form)  # the same last page, from a tab left open
+    assert again.status_code == 409
+    assert count(Response) == 1
