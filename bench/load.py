@@ -88,6 +88,7 @@ QUICK_S = 2.5  # per measurement, and the warm-up, with --quick
 RADIO = re.compile(r'<input type="radio" name="([^"]+)" value="([^"]*)"')
 TEXTAREA = re.compile(r'<textarea id="[^"]+" name="([^"]+)"')
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+START = re.compile(r'<a class="button" href="([^"]+)" data-testid="start">')
 COMMENTS = ["Answer the phone faster.", "Explain the bill in plain words.",
             "Keep the people in the shop.", "Stop the upselling e-mails, please."]
 
@@ -221,9 +222,13 @@ async def _submission(person: Respondent, path: str, form: dict[str, str]) -> tu
 
 async def app_respondent(person: Respondent, token: str, rng: random.Random,
                          deadline: float) -> None:
-    """Welcome, Start, every page, thank you (or stop at the deadline, in progress)."""
+    """Welcome, Start (a link), every page, thank you (or stop at the deadline, in
+    progress)."""
     welcome, _ = await person.send("GET", f"/r/{token}", 200)
-    _, path = await person.send("POST", f"/r/{token}/start", 302, {"csrf_token": _csrf(welcome)})
+    found = START.search(welcome)
+    if found is None:
+        raise Failure("a welcome page without Start")
+    path = found.group(1)
     body, _ = await person.send("GET", path, 200)
     while time.perf_counter() < deadline:
         counts = {"answers": 0, "segments": 0, "comments": 0}

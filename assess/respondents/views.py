@@ -303,13 +303,22 @@ def wrong_address(anything: str = "") -> ResponseReturnValue:
 
 @bp.get("/<token>")
 def welcome(token: str) -> ResponseReturnValue:
+    """The welcome page. Its Start (or Continue) goes straight to the first (or
+    resume) page: an open link's resume cookie is given here, when the browser
+    has none, so starting is one request, not a POST and a redirect. The cookie
+    is a random code; nothing is stored until the first page is saved."""
     visit = _visit(token)
     key = _resume_key(visit)
     response = _in_progress(visit, key)
     if (refused := _refusal(visit, response)) is not None:
         return refused
+    secret = None
+    if key is None and visit.link.kind == LinkKind.OPEN:
+        secret = secrets.token_urlsafe(32)
     body, status = _welcome_page(visit, response)
     result = make_response(body, status)
+    if secret:
+        _set_cookie(result, visit, f"{COOKIE_PREFIX}{visit.link.id}", secret)
     if request.args.get("lang") == visit.language:
         _set_cookie(result, visit, LANGUAGE_COOKIE, visit.language)
     return result
@@ -318,6 +327,7 @@ def welcome(token: str) -> ResponseReturnValue:
 def _welcome_page(visit: Visit, response: ResponseRow | None) -> tuple[str, int]:
     questionnaire = visit.instrument.questionnaires[visit.link.audience]
     parameters = Parameters(anonymity_threshold=visit.engagement.anonymity_threshold)
+    pages = questionnaire_pages.pages_for(visit.instrument, visit.link.audience)
     return _render(
         "respondents/welcome.html",
         visit,
@@ -326,15 +336,23 @@ def _welcome_page(visit: Visit, response: ResponseRow | None) -> tuple[str, int]
         # Rule 14, as the results apply it: the smallest group and comment pool shown.
         group_minimum=effective_threshold(parameters),
         comment_minimum=comment_threshold(parameters),
-        total_pages=len(questionnaire_pages.pages_for(visit.instrument, visit.link.audience)),
+        total_pages=len(pages),
+        start_url=visit.page_url(_resume_page(response, pages)),
         languages=[(code, language_name(code)) for code in visit.instrument.languages],
         run_by_company=visit.run_by_company,
     )
 
 
+def _resume_page(response: ResponseRow | None, pages: list[questionnaire_pages.Page]) -> int:
+    """Where Start (or Continue) leads: the page the respondent stopped on."""
+    return min(response.page, len(pages) - 1) if response else 0
+
+
 @bp.post("/<token>/start")
 def start(token: str) -> ResponseReturnValue:
-    """Begin or resume. Nothing is stored until the first page is saved."""
+    """Begin or resume, for a welcome page from before Start was a plain link (a
+    tab left open across an upgrade). Nothing is stored until the first page is
+    saved."""
     visit = _visit(token)
     key = _resume_key(visit)
     response = _in_progress(visit, key)
@@ -345,8 +363,7 @@ def start(token: str) -> ResponseReturnValue:
     if key is None:
         secret = secrets.token_urlsafe(32)
     pages = questionnaire_pages.pages_for(visit.instrument, visit.link.audience)
-    number = min(response.page, len(pages) - 1) if response else 0
-    result = redirect(url_for(".page", token=token, number=number))
+    result = redirect(url_for(".page", token=token, number=_resume_page(response, pages)))
     if secret:
         _set_cookie(result, visit, f"{COOKIE_PREFIX}{visit.link.id}", secret)
     return result

@@ -63,7 +63,7 @@ def start(page: Any, url: str, shots: Shots, label: str) -> None:
     assert_accessible(page)
     shots(page, f"{label} welcome")
     with page.expect_navigation():
-        page.get_by_role("button", name="Start").click()
+        page.get_by_role("link", name="Start").click()
 
 
 def walk_to_the_end(

@@ -68,7 +68,7 @@ def test_consultant_creates_an_engagement_and_copies_its_links(
         other = respondent.new_page()
         for url in (staff_link, rows[0]["link"]):
             assert other.goto(url).status == 200
-            assert other.get_by_role("button", name="Start").is_visible()
+            assert other.get_by_role("link", name="Start").is_visible()
         shots(other, "a copied link opens the questionnaire")
     finally:
         respondent.close()

@@ -124,7 +124,8 @@ def test_finish_later_through_the_open_link_shows_the_link(page: Any, live_serve
     engagement = live_server.engagement()
     link = engagement["links"]["staff"]
     page.goto(link)
-    _press(page, "Start")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Start", exact=True).click()
     _press(page, "Next")
     page.locator("fieldset.rated").first.locator("label.point").nth(3).click()
     _press(page, "Finish later")

@@ -56,7 +56,7 @@ def test_closing_the_browser_and_opening_the_link_again_resumes(
         assert_accessible(page)
         shots(page, "second visit welcome back")
         with page.expect_navigation():
-            page.get_by_role("button", name="Continue where you left off").click()
+            page.get_by_role("link", name="Continue where you left off").click()
         assert page.url.endswith("/page/2")
         with page.expect_navigation():
             page.get_by_role("button", name="Back").click()
@@ -92,7 +92,7 @@ def test_a_personal_link_resumes_on_another_device(browser: Any, live_server, sh
         page.goto(link)
         assert page.get_by_text("You stopped on page 3 of 6.").is_visible()
         with page.expect_navigation():
-            page.get_by_role("button", name="Continue where you left off").click()
+            page.get_by_role("link", name="Continue where you left off").click()
         with page.expect_navigation():
             page.get_by_role("button", name="Back").click()
         assert checked_values(page) == section_one

@@ -46,7 +46,7 @@ def test_choosing_a_language_is_remembered_for_every_page(client, bilingual):
     chosen = client.get(f"/r/{token}?lang=de")
     html = chosen.get_data(as_text=True)
     assert '<html lang="de">' in html
-    assert "<h1>Wie man mit Ihnen umgeht</h1>" in html and ">Beginnen</button>" in html
+    assert "<h1>Wie man mit Ihnen umgeht</h1>" in html and ">Beginnen</a>" in html
     assert "Ihre Anonymität" in html
     cookie = client.get_cookie("assess_lang", path=f"/r/{token}")
     assert cookie is not None and cookie.value == "de"

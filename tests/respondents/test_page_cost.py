@@ -82,12 +82,12 @@ def test_a_page_shown_again_costs_two_queries(client, make_engagement, kind):
     assert sent[1].startswith("SELECT answers.item_id, answers.value FROM answers")
 
 
-def test_the_welcome_page_costs_one_query(client, make_engagement):
+def test_the_welcome_page_costs_one_query(app, make_engagement):
     engagement = make_engagement()
     token = open_token(engagement)
-    client.get(f"/r/{token}")  # this process parses the instrument once, here
-    with statements() as sent:
-        assert client.get(f"/r/{token}").status_code == 200
+    app.test_client().get(f"/r/{token}")  # this process parses the instrument once, here
+    with statements() as sent:  # a new respondent's browser
+        assert app.test_client().get(f"/r/{token}").status_code == 200
     assert len(sent) == 1, _listing(sent)
 
 

@@ -172,28 +172,55 @@ def _csrf_token(html: str) -> str:
     return match.group(1)
 
 
+def _start_link(html: str) -> str:
+    match = re.search(r'<a class="button" href="([^"]+)" data-testid="start">', html)
+    assert match, "the welcome page has no Start link"
+    return match.group(1)
+
+
 def test_every_respondent_post_needs_the_forms_csrf_token(csrf_app, make_engagement):
     engagement = make_engagement()
     token = open_token(engagement, "staff")
     client = csrf_app.test_client()
     welcome = client.get(f"/r/{token}").get_data(as_text=True)
 
+    # The Start of an older welcome page (a POST) needs a token too.
     forged = client.post(f"/r/{token}/start")
     assert forged.status_code == 400
     assert "This page had expired" in forged.get_data(as_text=True)
     assert "Continue the questionnaire" in forged.get_data(as_text=True)
 
-    started = client.post(f"/r/{token}/start", data={"csrf_token": _csrf_token(welcome)})
-    assert started.status_code == 302
-    page = client.get(started.headers["Location"]).get_data(as_text=True)
-    no_token = client.post(started.headers["Location"], data={"action": "next"})
+    path = _start_link(welcome)
+    page = client.get(path).get_data(as_text=True)
+    no_token = client.post(path, data={"action": "next"})
     assert no_token.status_code == 400
     assert count(Response) == 0
-    with_token = client.post(
-        started.headers["Location"], data={"action": "next", "csrf_token": _csrf_token(page)}
-    )
+    with_token = client.post(path, data={"action": "next", "csrf_token": _csrf_token(page)})
     assert with_token.status_code == 302
     assert count(Response) == 1
+    # ... and the older Start with the token of a page.
+    assert client.post(f"/r/{token}/start",
+                       data={"csrf_token": _csrf_token(page)}).status_code == 302
+
+
+def test_start_is_one_request_and_the_welcome_page_gives_the_resume_cookie(client,
+                                                                           make_engagement):
+    """An open link's welcome page gives the browser its resume cookie (a random
+    code) and Start is a link straight to the page: nothing is stored until the
+    first page is saved; a personal link needs no cookie."""
+    engagement = make_engagement()
+    token = open_token(engagement, "staff")
+    welcome = client.get(f"/r/{token}")
+    [cookie] = [c for c in welcome.headers.getlist("Set-Cookie") if c.startswith("assess_resume_")]
+    assert f"Path=/r/{token}" in cookie and "HttpOnly" in cookie
+    assert _start_link(welcome.get_data(as_text=True)) == f"/r/{token}/page/0"
+    assert client.get(f"/r/{token}/page/0").status_code == 200
+    assert count(Response) == 0
+    again = client.get(f"/r/{token}")  # the browser has its cookie: no new one
+    assert not [c for c in again.headers.getlist("Set-Cookie") if c.startswith("assess_resume_")]
+    [personal] = personal_tokens(engagement)
+    personal_welcome = client.get(f"/r/{personal}")
+    assert "assess_resume_" not in " ".join(personal_welcome.headers.getlist("Set-Cookie"))
 
 
 def test_a_forged_post_to_a_wrong_token_gets_the_wrong_link_page(csrf_app):
@@ -211,12 +238,7 @@ def test_a_form_token_works_only_in_the_browser_it_was_made_for(csrf_app, make_e
     mine, theirs = csrf_app.test_client(), csrf_app.test_client()
     for client in (mine, theirs):
         welcome = client.get(f"/r/{token}")
-        assert "session" not in welcome.headers.get("Set-Cookie", "")
-        started = client.post(
-            f"/r/{token}/start", data={"csrf_token": _csrf_token(welcome.get_data(as_text=True))}
-        )
-        assert started.status_code == 302
-        assert "session=" not in " ".join(started.headers.getlist("Set-Cookie"))
+        assert "session=" not in " ".join(welcome.headers.getlist("Set-Cookie"))
     path = f"/r/{token}/page/0"
     my_page = mine.get(path).get_data(as_text=True)
     their_page = theirs.get(path).get_data(as_text=True)
@@ -237,10 +259,7 @@ def test_a_stale_tab_after_submitting_is_told_it_was_submitted(csrf_app, make_en
     engagement = make_engagement()
     token = open_token(engagement, "staff")
     client = csrf_app.test_client()
-    welcome = client.get(f"/r/{token}").get_data(as_text=True)
-    path = client.post(f"/r/{token}/start", data={"csrf_token": _csrf_token(welcome)}).headers[
-        "Location"
-    ]
+    path = _start_link(client.get(f"/r/{token}").get_data(as_text=True))
     while True:
         html = client.get(path).get_data(as_text=True)
         last = 'value="submit"' in html
