@@ -34,6 +34,9 @@ DEFAULTS: dict[str, object] = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REPORT_CACHE": True,
+    # A download the cache cannot serve renders on a background job (a page shows
+    # its progress, then the download) instead of holding a web worker for seconds.
+    "REPORT_DOWNLOAD_JOBS": True,
     "SMTP_HOST": None,
     "SMTP_PORT": 25,
     "SMTP_USERNAME": None,

@@ -135,6 +135,9 @@ def make_app(tmp_path: Path, database_url: str) -> Iterator[Callable[..., Flask]
             "DATABASE_URL": database_url,
             "SECRET_KEY": "test-secret-key",
             "WTF_CSRF_ENABLED": False,
+            # A download the cache cannot serve answers with the PDF, rendered in the
+            # request; tests/jobs/test_report_downloads.py covers the job (the default).
+            "REPORT_DOWNLOAD_JOBS": False,
             "INSTANCE_PATH": str(tmp_path / "instance"),
             "BASE_URL": "http://testserver",
             **overrides,

@@ -15,6 +15,7 @@ the first download after the responses stop arriving is served from it.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -26,7 +27,7 @@ from assess.engagements.files import FileKind
 from assess.engagements.models import Engagement
 from assess.engagements.services import previous_engagement
 from assess.extensions import db
-from assess.jobs.models import Job
+from assess.jobs.models import Job, JobState
 from assess.jobs.queue import JobProgress, JobRefused, Outcome, enqueue
 from assess.reports.service import (
     PAGE_SIZE_NAMES,
@@ -89,8 +90,52 @@ def slots_to_render(engagement_id: int) -> list[tuple[str, bool, bool]]:
     return sorted(found)
 
 
+#: The label of a download's render, as its page shows it.
+DOWNLOAD_LABEL = "Preparing the PDF report"
+
+
+def queue_download(
+    engagement_id: int, key: str, page_size: str, *, released_only: bool,
+    with_comments: bool, user_id: int | None, retry: bool = False,
+) -> tuple[Job, bool]:
+    """The job that renders the PDF a download asked for and the cache did not
+    hold (``key``): the one already queued or running for it, or a new one
+    (flushed; the caller commits, then dispatches a new one). ``(job, new)``.
+
+    One job per PDF however many people ask for it at once (its dedupe key names
+    the engagement and the key). A finished one is shown as it ended (a failure
+    with its reason) unless ``retry``; one that finished but whose PDF has gone
+    from the cache since (data changed meanwhile) is replaced."""
+    dedupe = f"report-download:{engagement_id}:{hashlib.sha256(key.encode()).hexdigest()[:40]}"
+    for _attempt in range(2):  # a second request may add the same job in between
+        existing = db.session.scalar(select(Job).where(Job.dedupe_key == dedupe))
+        if existing is not None:
+            if not existing.state.finished:
+                return existing, False
+            if existing.state == JobState.FAILED and not retry:
+                return existing, False
+            existing.dedupe_key = None  # kept in the history, no longer the one
+            db.session.flush()
+        job = enqueue(
+            REPORT_TASK,
+            {"slots": [[page_size, released_only, with_comments]], "download": True},
+            label=DOWNLOAD_LABEL, engagement_id=engagement_id, user_id=user_id,
+            dedupe_key=dedupe,
+        )
+        if job is not None:
+            return job, True
+    raise RuntimeError("could not queue the report's render")
+
+
+def is_download(job_task: str, arguments: dict[str, object]) -> bool:
+    """Whether a job is a download's render (its page may be shown to whoever may
+    download the engagement's report)."""
+    return job_task == REPORT_TASK and bool(arguments.get("download"))
+
+
 def render_ahead(job: Job, progress: JobProgress) -> Outcome:
-    """The ``report`` task: render the engagement's slots into the cache. Each PDF
+    """The ``report`` task: render the engagement's slots into the cache (the one
+    a download asked for, when the job names it). Each PDF
     is rendered in a read-only transaction (on SQLite, without the write lock:
     respondents keep answering) and stored in a short one of its own; a PDF made
     from data that changed meanwhile is stored under its own key, and the change
@@ -98,8 +143,10 @@ def render_ahead(job: Job, progress: JobProgress) -> Outcome:
     engagement_id = job.engagement_id
     if engagement_id is None:
         raise JobRefused("A report job names no engagement.")
+    named = job.arguments.get("slots")
     with intent(write=False):
-        slots = slots_to_render(engagement_id)
+        slots = ([(str(p), bool(r), bool(c)) for p, r, c in named] if named
+                 else slots_to_render(engagement_id))
     db.session.commit()
     progress.start("Rendering the report", len(slots))
     rendered = 0
@@ -121,6 +168,10 @@ def render_ahead(job: Job, progress: JobProgress) -> Outcome:
                 db.session.commit()
             rendered += 1
         progress.update(done)
+    if job.arguments.get("download"):
+        return Outcome(
+            "Laid out from the answers received so far; it stays ready until the answers "
+            "or the report's settings change.", {"slots": len(slots), "rendered": rendered})
     names = ", ".join(f"{'released-' if r else ''}{p}{'' if c else ' without comments'}"
                       for p, r, c in slots)
     return Outcome(f"Rendered the report ahead of time ({names}; {rendered} new).",

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
@@ -150,6 +151,27 @@ def build_report_pdf(
 
     report = engagement_report(engagement, earlier, with_comments=with_comments)
     return render_report_pdf(report, page_size=page_size)
+
+
+@dataclass(frozen=True)
+class CachedReport:
+    """A report PDF looked for in the cache: its key, and the PDF when it is there."""
+
+    key: str
+    pdf: bytes | None
+
+
+def find_cached_report(
+    engagement: Engagement, page_size: str, *, released_only: bool = False,
+    with_comments: bool = True,
+) -> CachedReport:
+    """The cache's PDF for this engagement and variant, if it holds one for the
+    data as it is now (the key says what it was made from)."""
+    if page_size not in PAGE_SIZE_NAMES:
+        raise ValueError(f"The page size must be one of {', '.join(PAGE_SIZE_NAMES)}.")
+    earlier = previous_engagement(engagement, released_only=released_only)
+    key = cache_key(engagement, page_size, earlier, released_only, with_comments)
+    return CachedReport(key, files.content(engagement.id, FileKind.REPORT, key))
 
 
 def engagement_report_pdf(

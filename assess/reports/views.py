@@ -13,16 +13,24 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from assess.audit.log import record
 from assess.engagements.access import engagement_for, released_waves_only, require_actor
 from assess.engagements.models import Engagement
 from assess.engagements.sections import section_url
 from assess.extensions import db
+from assess.jobs.queue import dispatch, job_view
+from assess.reports import prerender
 from assess.reports.charts import ChartSink
+from assess.reports.downloads import preparing_page, rendering_in_background
 from assess.reports.format import FORMATS
-from assess.reports.service import PAGE_SIZE_NAMES, engagement_report_pdf, report_for
+from assess.reports.service import (
+    PAGE_SIZE_NAMES,
+    engagement_report_pdf,
+    find_cached_report,
+    report_for,
+)
 from assess.reports.settings import (
     LOGO_MAX_BYTES,
     ReportSettingsError,
@@ -51,16 +59,31 @@ def _nothing_yet_page(engagement: Engagement, *, pdf: bool) -> ResponseReturnVal
 @bp.get("/engagements/<int:engagement_id>/report.pdf")
 @login_required
 def download(engagement_id: int) -> ResponseReturnValue:
-    """The PDF, for consultants and the client's viewers alike."""
+    """The PDF, for consultants and the client's viewers alike: from the cache, or,
+    when it must be rendered first, a page that follows its job and then offers it."""
     engagement = engagement_for(engagement_id)
     page_size = request.args.get("page_size", "a4")
     if page_size not in PAGE_SIZE_NAMES:
         abort(400, description="The page size must be 'a4' or 'letter'.")
     if _nothing_to_report(engagement):
         return _nothing_yet_page(engagement, pdf=True)
-    pdf = engagement_report_pdf(
-        engagement, page_size, released_only=released_waves_only(require_actor())
-    )
+    released_only = released_waves_only(require_actor())
+    if rendering_in_background():
+        cached = find_cached_report(engagement, page_size, released_only=released_only)
+        if cached.pdf is None:
+            job, new = prerender.queue_download(
+                engagement.id, cached.key, page_size, released_only=released_only,
+                with_comments=True, user_id=current_user.id,
+                retry=request.args.get("retry") == "1",
+            )
+            db.session.commit()
+            if new:
+                dispatch(job.id)
+            return redirect(url_for(".download_job", engagement_id=engagement.id,
+                                    job_id=job.id), 303)
+        pdf = cached.pdf
+    else:
+        pdf = engagement_report_pdf(engagement, page_size, released_only=released_only)
     record("report_download", workspace_id=engagement.organisation.workspace_id,
            organisation_id=engagement.organisation_id, engagement_id=engagement.id,
            detail=f"PDF, {page_size}")
@@ -74,6 +97,26 @@ def download(engagement_id: int) -> ResponseReturnValue:
             "Content-Disposition": f'attachment; filename="{filename}"',
             "Cache-Control": "private, no-store",
         },
+    )
+
+
+@bp.get("/engagements/<int:engagement_id>/report/jobs/<int:job_id>")
+@login_required
+def download_job(engagement_id: int, job_id: int) -> ResponseReturnValue:
+    """The PDF being prepared: its progress, then the download."""
+    engagement = engagement_for(engagement_id)
+    job = job_view(job_id, engagement_id=engagement.id)
+    if job is None or not prerender.is_download(job.task, job.arguments):
+        abort(404, description="This engagement has no such report being prepared.")
+    page_size, _released, _comments = job.arguments["slots"][0]
+    download_url = url_for(".download", engagement_id=engagement.id,
+                           **({} if page_size == "a4" else {"page_size": page_size}))
+    db.session.commit()  # a stale job found failed is written
+    return preparing_page(
+        job, download_url=download_url,
+        page_url=url_for(".download_job", engagement_id=engagement.id, job_id=job.id),
+        back_url=url_for("engagements.detail", engagement_id=engagement.id),
+        back_label="Back to the engagement",
     )
 
 

@@ -30,9 +30,17 @@ from assess.engagements.access import engagement_for
 from assess.engagements.sections import section_url
 from assess.extensions import db
 from assess.headers import style_nonce
+from assess.jobs.queue import dispatch, job_view
+from assess.reports import prerender
 from assess.reports.charts import ChartSink
+from assess.reports.downloads import preparing_page, rendering_in_background
 from assess.reports.format import FORMATS
-from assess.reports.service import PAGE_SIZE_NAMES, engagement_report_pdf, report_for
+from assess.reports.service import (
+    PAGE_SIZE_NAMES,
+    engagement_report_pdf,
+    find_cached_report,
+    report_for,
+)
 from assess.reports.settings import logo_image
 from assess.sharing import links
 from assess.sharing.links import SharedReport, ShareLinkError
@@ -184,9 +192,25 @@ def report_pdf(token: str) -> ResponseReturnValue:
     if page_size not in PAGE_SIZE_NAMES:
         page_size = "a4"
     engagement = shared.engagement
-    pdf = engagement_report_pdf(
-        engagement, page_size, released_only=True, with_comments=shared.link.with_comments
-    )
+    with_comments = shared.link.with_comments
+    if rendering_in_background():
+        cached = find_cached_report(engagement, page_size, released_only=True,
+                                    with_comments=with_comments)
+        if cached.pdf is None:
+            job, new = prerender.queue_download(
+                engagement.id, cached.key, page_size, released_only=True,
+                with_comments=with_comments, user_id=None,
+                retry=request.args.get("retry") == "1",
+            )
+            db.session.commit()
+            if new:
+                dispatch(job.id)
+            return redirect(url_for(".report_job", token=token, job_id=job.id), 303)
+        pdf = cached.pdf
+    else:
+        pdf = engagement_report_pdf(
+            engagement, page_size, released_only=True, with_comments=with_comments
+        )
     links.record_use(shared, f"PDF ({page_size})")
     db.session.commit()
     suffix = "" if page_size == "a4" else f"-{page_size}"
@@ -195,6 +219,24 @@ def report_pdf(token: str) -> ResponseReturnValue:
         pdf,
         mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@public_bp.get("/<token>/report/jobs/<int:job_id>")
+def report_job(token: str, job_id: int) -> ResponseReturnValue:
+    """The shared PDF being prepared: its progress, then the download."""
+    shared = _shared(token)
+    job = job_view(job_id, engagement_id=shared.engagement.id)
+    if job is None or not prerender.is_download(job.task, job.arguments):
+        raise WrongShareLink()
+    page_size, _released, _comments = job.arguments["slots"][0]
+    db.session.commit()  # a stale job found failed is written
+    return preparing_page(
+        job,
+        download_url=url_for(".report_pdf", token=token,
+                             **({} if page_size == "a4" else {"page_size": page_size})),
+        page_url=url_for(".report_job", token=token, job_id=job.id),
+        back_url=url_for(".results", token=token), back_label="Back to the results",
     )
 
 

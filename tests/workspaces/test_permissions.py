@@ -175,6 +175,8 @@ ROUTES: dict[str, Expect] = {
     f"GET {ENGAGEMENT}": Expect(200, 200),
     f"GET {ENGAGEMENT}/results": Expect(200, 200),
     f"GET {ENGAGEMENT}/report.pdf": Expect(200, 200),
+    # A download's render (tests/jobs/test_report_downloads.py): no job has id 0.
+    f"GET {ENGAGEMENT}/report/jobs/<int:job_id>": Expect(404, 404),
     f"GET {ENGAGEMENT}/report/logo": Expect(200, 200),
     # ... and change nothing, export nothing, see no links.
     f"POST {ENGAGEMENT}/status": Expect(302, 403, form={"status": "no-such-status"}),
@@ -232,6 +234,7 @@ ROUTES: dict[str, Expect] = {
     # every wrong token gets the same 404.
     "GET /s/<token>": public(404, "respondent"),
     "GET /s/<token>/report.pdf": public(404, "respondent"),
+    "GET /s/<token>/report/jobs/<int:job_id>": public(404, "respondent"),
     "GET /s/<token>/logo": public(404, "respondent"),
     "GET /s/": public(404),
     "POST /s/": public(404),
@@ -378,6 +381,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         "WTF_CSRF_ENABLED": False,
         "INSTANCE_PATH": str(folder / "instance"),
         "BASE_URL": "http://testserver",
+        "REPORT_DOWNLOAD_JOBS": False,  # the PDF itself (a stand-in), not its job's page
         # Every actor sends the same request, which is what rate limits stop (the
         # same wrong password at /login from one address): limits have their own tests.
         "RATELIMIT_ENABLED": False,

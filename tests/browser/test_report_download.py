@@ -1,0 +1,111 @@
+"""A report the cache cannot serve, in a real browser: the download shows a page that
+follows the render's job (refreshing itself, no JavaScript), then the PDF; a render
+that fails says so and offers to try again. Screenshots: ASSESS_TEST_ARTIFACTS=1."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.browser.support import LiveServer, Shots, check_both_widths
+
+pytestmark = pytest.mark.browser
+
+CONSULTANT = "dana@northwind.test"
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def rendering_on_jobs(live_server: LiveServer) -> Iterator[LiveServer]:
+    """The live server as deployed: a cache, and downloads rendered on jobs."""
+    config = live_server.app.config
+    kept = config["REPORT_CACHE"], config["REPORT_DOWNLOAD_JOBS"]
+    config["REPORT_CACHE"] = config["REPORT_DOWNLOAD_JOBS"] = True
+    try:
+        yield live_server
+    finally:
+        config["REPORT_CACHE"], config["REPORT_DOWNLOAD_JOBS"] = kept
+
+
+def _answered_engagement(live_server: LiveServer) -> int:
+    engagement = live_server.engagement(name="Autumn 2026")
+
+    def answers() -> None:
+        from assess.engagements.models import Engagement
+        from assess.extensions import db
+        from assess.instruments.schema import Audience
+        from assess.respondents.codes import CodeLayout
+        from assess.respondents.recording import NewResponse, record_submitted
+
+        found = db.session.get(Engagement, engagement["id"])
+        assert found is not None
+        instrument = found.instrument()
+        for audience, count in ((Audience.STAFF, 6), (Audience.CUSTOMER, 8)):
+            items = instrument.items_for(audience)
+            record_submitted(found.id, CodeLayout.for_instrument(instrument, audience), [
+                NewResponse({item.id: 1 + (n + i) % 5 for i, item in enumerate(items)})
+                for n in range(count)
+            ])
+
+    live_server.run(answers)
+    return int(engagement["id"])
+
+
+def _sign_in(page: Any, live_server: LiveServer) -> None:
+    def consultant() -> None:
+        from assess.accounts.services import create_user
+        from assess.workspaces.models import MemberRole
+        from assess.workspaces.services import add_member
+        from tests.access import workspace_named
+
+        user = create_user(CONSULTANT, PASSWORD, name="Dana Smith", verified=True)
+        add_member(workspace_named("Northwind Consulting"), user, MemberRole.CONSULTANT)
+
+    live_server.run(consultant)
+    page.goto(f"{live_server.url}/login")
+    page.get_by_label("E-mail").fill(CONSULTANT)
+    page.get_by_label("Password").fill(PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+
+
+def test_a_report_being_prepared_then_downloaded(page: Any, rendering_on_jobs: LiveServer,
+                                                 shots: Shots, monkeypatch) -> None:
+    live_server = rendering_on_jobs
+    engagement_id = _answered_engagement(live_server)
+    _sign_in(page, live_server)
+    # The overview's "Download the PDF report" link.
+    page.goto(f"{live_server.url}/engagements/{engagement_id}/report.pdf")
+    assert "/report/jobs/" in page.url
+    job_page = page.url
+    if page.locator("h1").inner_text() == "Preparing the PDF report":  # not done yet
+        assert page.get_by_test_id("report-progress").is_visible()
+        assert page.locator('meta[http-equiv="refresh"]').count() == 1
+        # axe flags any page that reloads itself (meta-refresh); the page offers "Stop
+        # refreshing" (WCAG 2.2.1): the rest of it is checked there.
+        with page.expect_navigation():
+            page.get_by_test_id("stop-refreshing").click()
+        assert page.locator('meta[http-equiv="refresh"]').count() == 0
+        check_both_widths(page, shots, "report being prepared")
+        page.goto(job_page)  # refreshing itself again
+    page.get_by_role("heading", name="The PDF report is ready").wait_for(timeout=90_000)
+    check_both_widths(page, shots, "report ready")
+    with page.expect_download() as download:
+        page.get_by_test_id("download").click()
+    with open(download.value.path(), "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
+
+    # A render that fails says why, in words, and offers to try again.
+    from assess.reports import prerender
+
+    def broken(*args: Any, **kwargs: Any) -> bytes:
+        raise RuntimeError("the layout engine stopped")
+
+    monkeypatch.setattr(prerender, "build_report_pdf", broken)
+    page.goto(f"{live_server.url}/engagements/{engagement_id}/report.pdf?page_size=letter")
+    page.get_by_role("heading", name="The report could not be prepared").wait_for(
+        timeout=60_000)
+    assert page.get_by_test_id("retry").is_visible()
+    check_both_widths(page, shots, "report failed")
