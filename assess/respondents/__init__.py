@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
     # have their own throttle (throttle.py). Skipping the limiter's checks is also
     # a share of each page's time (docs/performance.md).
     limiter.exempt(views.bp)
+    views.forget_kept_pages()  # a new app may have new templates (tests make many)
     # The questionnaire's forms carry a token of their own, bound to the link and
     # the browser's resume cookie, that needs no session (views._form_token).
     csrf.exempt(views.bp)

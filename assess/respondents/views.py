@@ -14,6 +14,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -83,6 +85,8 @@ class Visit:
     in_progress_by_key: dict[str, ResponseRow]
     #: A consultant's preview: the same pages, and nothing is stored.
     preview: bool = False
+    #: The instrument snapshot's hash (names the instrument's content).
+    content_hash: str = ""
 
     @property
     def words(self) -> dict[str, str]:
@@ -142,6 +146,7 @@ def _visit(token: str) -> Visit:
         # A company assessing itself runs its own staff survey: the staff are told so.
         run_by_company=found.workspace_kind == WorkspaceKind.COMPANY,
         in_progress_by_key=found.in_progress,
+        content_hash=found.content_hash,
     )
 
 
@@ -521,12 +526,38 @@ def _page(
     asking: bool = False,
 ) -> tuple[str, int]:
     audience = visit.link.audience
+    fresh = not (values or errors or throttled or asking or visit.preview) and _may_keep_pages()
+    if fresh:
+        key = (visit.content_hash, str(audience), number, visit.language,
+               visit.organisation_name)
+        html = _fresh_pages.get(key)
+        if html is None:
+            html, _ = _page_html(visit, pages, number, values, errors, status, throttled,
+                                 asking, form_token=_TOKEN_SLOT)
+            _fresh_pages.put(key, html)
+        return html.replace(_TOKEN_SLOT, _form_token(visit.token)), status
+    return _page_html(visit, pages, number, values, errors, status, throttled, asking)
+
+
+def _page_html(
+    visit: Visit,
+    pages: list[questionnaire_pages.Page],
+    number: int,
+    values: dict[str, str],
+    errors: dict[str, questionnaire_pages.FieldError],
+    status: int,
+    throttled: bool,
+    asking: bool,
+    form_token: str | None = None,
+) -> tuple[str, int]:
+    audience = visit.link.audience
     current = pages[number]
     section = (
         questionnaire_pages.section_of(visit.instrument, audience, current)
         if current.kind == "section"
         else None
     )
+    extra: dict[str, Any] = {} if form_token is None else {"csrf_token": lambda: form_token}
     return _render(
         "respondents/page.html",
         visit,
@@ -543,6 +574,55 @@ def _page(
         errors={name: _message(visit, error) for name, error in errors.items()},
         throttled=throttled,
         asking=asking,
+        **extra,
+    )
+
+
+class _FreshPages:
+    """Questionnaire pages as first shown (nothing answered on them yet, no message),
+    rendered once per instrument, audience, page, language and organisation, and
+    kept in this process (most recently used; at most ``size``): most page GETs of
+    a survey are such pages, and rendering one was a sixth of a page's time. The
+    form's token, the one part that is the browser's own, is put in afterwards."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._pages: OrderedDict[tuple[str, str, int, str, str], str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str, int, str, str]) -> str | None:
+        with self._lock:
+            html = self._pages.get(key)
+            if html is not None:
+                self._pages.move_to_end(key)
+            return html
+
+    def put(self, key: tuple[str, str, int, str, str], html: str) -> None:
+        with self._lock:
+            self._pages[key] = html
+            while len(self._pages) > self.size:
+                self._pages.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+
+
+_fresh_pages = _FreshPages()
+#: Stands for the form's token in a kept page (random: never in a page's text).
+_TOKEN_SLOT = f"form-token-{secrets.token_hex(16)}"
+
+
+def forget_kept_pages() -> None:
+    _fresh_pages.clear()
+
+
+def _may_keep_pages() -> bool:
+    """Not while templates may change under a running process (debug, reloading),
+    nor for a request with messages waiting to be shown (a signed-in consultant)."""
+    app = current_app
+    return not (app.debug or app.config.get("TEMPLATES_AUTO_RELOAD")) and (
+        "_flashes" not in session
     )
 
 

@@ -195,3 +195,42 @@ def test_two_saves_of_one_page_at_once_take_turns(app, make_engagement):
     page_one = {k: v for k, v in stored.items() if k in low}
     assert page_one in ({k: v for k, v in low.items() if k.startswith("item-")},
                         {k: v for k, v in high.items() if k.startswith("item-")})
+
+
+def test_a_page_as_first_shown_is_rendered_once_per_process(app, make_engagement):
+    """Most page GETs show a page nothing was answered on yet: it is rendered once
+    (per instrument, audience, page, language, organisation) and kept; each browser
+    still gets its own form token. A page with answers is rendered for its own."""
+    from flask import template_rendered
+
+    engagement = make_engagement()
+    token = open_token(engagement)
+    rendered: list[str] = []
+
+    def note(_app, template, **_extra) -> None:
+        rendered.append(template.name)
+
+    browsers = [app.test_client() for _ in range(3)]
+    pages: list[str] = []
+    with template_rendered.connected_to(note, app):
+        for browser in browsers:
+            start(browser, token)
+            pages.append(browser.get(f"/r/{token}/page/1").get_data(as_text=True))
+    assert rendered.count("respondents/page.html") == 1
+    tokens = [re.search(r'name="csrf_token" value="([^"]+)"', page).group(1) for page in pages]
+    assert len(set(tokens)) == 3 and all(len(t) == 64 for t in tokens)
+    assert {page.replace(t, "") for page, t in zip(pages, tokens, strict=True)} == {
+        pages[0].replace(tokens[0], "")}
+    # The same page, rendered afresh (the kept one is what a render gives).
+    from assess.respondents import views
+
+    views.forget_kept_pages()
+    again = browsers[0].get(f"/r/{token}/page/1").get_data(as_text=True)
+    assert again == pages[0]
+    # Answered and shown again: rendered for this browser, its answers checked.
+    form = {**fill(again), "action": "back"}
+    assert browsers[0].post(f"/r/{token}/page/1", data=form).status_code == 302
+    with template_rendered.connected_to(note, app):
+        shown = browsers[0].get(f"/r/{token}/page/1").get_data(as_text=True)
+    assert rendered.count("respondents/page.html") == 2
+    assert "checked" in shown
