@@ -150,6 +150,8 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int, foreign_keys: bool) 
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
+        if reading_only.get():
+            return  # each read its own snapshot, as PostgreSQL's autocommit reads
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
 
 
@@ -231,18 +233,21 @@ class Database:
             write_intent.set(True)
 
     def reading(self) -> None:
-        """The current request only reads: on PostgreSQL its statements run without
-        a transaction of their own (no BEGIN, no ROLLBACK: two round trips fewer).
+        """The current request only reads: its statements run without a transaction
+        of their own (PostgreSQL: no BEGIN, no ROLLBACK, two round trips fewer;
+        SQLite: no BEGIN and ROLLBACK statements either).
 
         Call it before the request's first statement. Under PostgreSQL's READ
-        COMMITTED each statement sees its own snapshot inside a transaction too, so
-        what the reads see does not change; nothing may be written after it. The
-        connection goes back to the pool in the usual mode as the request ends.
-        SQLite has no round trips to save: nothing changes there."""
+        COMMITTED each statement sees its own snapshot inside a transaction too,
+        and on SQLite each read then sees the latest commit, so a page that reads
+        twice may see a save made in between (nothing a respondent's page minds);
+        nothing may be written after it. The connection goes back to the pool in
+        the usual mode as the request ends."""
         session = self.session()
-        if session.get_bind().dialect.name != "postgresql" or session.in_transaction():
+        if session.in_transaction():
             return
-        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        if session.get_bind().dialect.name == "postgresql":
+            session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         reading_only.set(True)
 
     def _retrying_once(self, dispatch: Callable[[], Any]) -> Callable[[], Any]:

@@ -18,8 +18,9 @@ def init_app(app: Flask) -> None:
             return None
         return user
 
-    from assess.accounts.session import end_idle_session
+    from assess.accounts.session import CookieSessionInterface, end_idle_session
 
+    app.session_interface = CookieSessionInterface()
     app.before_request(end_idle_session)
     app.register_blueprint(views.bp)
     app.register_blueprint(second_factor_views.bp)
