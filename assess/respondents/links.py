@@ -46,6 +46,12 @@ def resume_key_for_single_use(token: str) -> str:
     return hash_token("resume:" + token)
 
 
+def spent_hash(resume_key_hash: str) -> str:
+    """A submitted key as ``spent_keys`` holds it: hashed again, so no value there
+    ever equals one that sat on a response."""
+    return hash_token("spent:" + resume_key_hash)
+
+
 def accepts_answers(engagement: Engagement) -> bool:
     return engagement.status == Status.OPEN
 
@@ -242,6 +248,8 @@ class LinkVisit:
     workspace_kind: WorkspaceKind
     #: The responses in progress of this engagement under the resume keys asked about.
     in_progress: dict[str, ResponseRow]
+    #: The resume keys asked about that have submitted (``spent_keys``).
+    spent: frozenset[str] = frozenset()
 
 
 def resolve_visit(token: str, resume_keys: Sequence[str] = ()) -> LinkVisit | None:
@@ -256,13 +264,16 @@ def resolve_visit(token: str, resume_keys: Sequence[str] = ()) -> LinkVisit | No
         return None
     keys = list(resume_keys) or [""]
     parameters: dict[str, object] = {f"key{n}": key for n, key in enumerate(keys)}
+    parameters.update({f"spent{n}": spent_hash(key) for n, key in enumerate(keys)})
     parameters.update(token_hash=hash_token(token), revoked=False,
                       in_progress=ResponseStatus.IN_PROGRESS.value)
     rows = db.session.execute(_visit_query(len(keys)), parameters).all()
     if not rows:
         return None
     (link_id, engagement_id, audience, kind, used, name, prepared_by, status, threshold,
-     snapshot_id, content_hash, organisation_name, workspace_kind, *_) = rows[0]
+     snapshot_id, content_hash, organisation_name, workspace_kind) = rows[0][:13]
+    spent = frozenset(key for key, flag in zip(keys, rows[0][13:13 + len(keys)], strict=True)
+                      if flag)
     in_progress = {
         key_hash: ResponseRow(response_id, engagement_id, Audience(audience), key_hash, page)
         for *_, response_id, key_hash, page in rows
@@ -271,21 +282,26 @@ def resolve_visit(token: str, resume_keys: Sequence[str] = ()) -> LinkVisit | No
     return LinkVisit(
         LinkRow(link_id, engagement_id, Audience(audience), LinkKind(kind), bool(used)),
         EngagementRow(engagement_id, name, prepared_by, Status(status), threshold, snapshot_id),
-        content_hash, organisation_name, WorkspaceKind(workspace_kind), in_progress,
+        content_hash, organisation_name, WorkspaceKind(workspace_kind), in_progress, spent,
     )
 
 
 @functools.cache
 def _visit_query(keys: int) -> TextClause:
     # One statement per number of candidate keys (usually one or two), made once.
-    # The response's unique resume key makes at most one row per key.
+    # The response's unique resume key makes at most one row per key; whether each
+    # key has submitted rides along (a spent-key lookup of its own was a round trip).
     candidates = ", ".join(f":key{n}" for n in range(keys))
+    spent = "".join(
+        f"EXISTS (SELECT 1 FROM spent_keys WHERE spent_keys.key_hash = :spent{n}), "
+        for n in range(keys)
+    )
     return text(
         "SELECT links.id, links.engagement_id, links.audience, links.kind, links.used, "
         "engagements.name, engagements.prepared_by, engagements.status, "
         "engagements.anonymity_threshold, engagements.snapshot_id, "
         "instrument_snapshots.content_hash, organisations.name, workspaces.kind, "
-        "responses.id, responses.resume_key_hash, responses.page "
+        f"{spent}responses.id, responses.resume_key_hash, responses.page "
         "FROM links JOIN engagements ON engagements.id = links.engagement_id "
         "JOIN instrument_snapshots ON instrument_snapshots.id = engagements.snapshot_id "
         "JOIN organisations ON organisations.id = engagements.organisation_id "

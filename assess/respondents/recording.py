@@ -19,15 +19,16 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import bindparam, delete, exists, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from assess.engagements.models import Engagement, InstrumentSnapshot
 from assess.extensions import db
 from assess.instruments.schema import Instrument
 from assess.respondents.codes import CodeLayout
-from assess.respondents.links import LinkRow, ResponseRow, hash_token
+from assess.respondents.links import LinkRow, ResponseRow, spent_hash
 from assess.respondents.models import (
     Answer,
     Comment,
@@ -105,13 +106,8 @@ def hold_response(response: Response | ResponseRow, page: int) -> bool:
     return True
 
 
-def _spent_hash(resume_key_hash: str) -> str:
-    # Hashed again so no value in spent_keys ever equals one that sat on a response.
-    return hash_token("spent:" + resume_key_hash)
-
-
 def is_spent(resume_key_hash: str) -> bool:
-    return bool(db.session.scalar(_SPENT, {"key": _spent_hash(resume_key_hash)}))
+    return bool(db.session.scalar(_SPENT, {"key": spent_hash(resume_key_hash)}))
 
 
 _SPENT = select(exists().where(SpentKey.__table__.c.key_hash == bindparam("key")))
@@ -119,11 +115,12 @@ _SPENT = select(exists().where(SpentKey.__table__.c.key_hash == bindparam("key")
 
 def start_response(
     link: Link | LinkRow, resume_key_hash: str, *, none_found: bool = False
-) -> Response:
+) -> Response | ResponseRow:
     """The in-progress response for this key (row-locked), created if there is none.
 
     The unique resume key makes two simultaneous starts converge on one row: the
-    loser's INSERT fails inside a savepoint and it takes the winner's row.
+    loser's INSERT does nothing (``ON CONFLICT DO NOTHING``) and it takes the
+    winner's row. A new response comes back as a :class:`ResponseRow`.
     ``none_found``: the caller has just looked in this transaction and found none,
     so the INSERT is tried at once (a response made meanwhile still converges).
     """
@@ -131,20 +128,27 @@ def start_response(
         existing = find_in_progress(resume_key_hash, lock=True)
         if existing is not None:
             return existing
-    response = Response(
-        engagement_id=link.engagement_id,
-        audience=link.audience,
-        resume_key_hash=resume_key_hash,
-    )
-    try:
-        with db.session.begin_nested():
-            db.session.add(response)
-    except IntegrityError:
+    # A plain INSERT that gives way to a response made meanwhile under the same key
+    # (ON CONFLICT DO NOTHING: no savepoint, two round trips fewer on PostgreSQL).
+    new_id = db.session.execute(_insert_ignoring_conflicts(Response.__table__).values(
+        engagement_id=link.engagement_id, audience=str(link.audience),
+        status=ResponseStatus.IN_PROGRESS.value, resume_key_hash=resume_key_hash, page=0,
+        started_on=date.today(),
+    ).returning(Response.__table__.c.id)).scalar()
+    if new_id is None:
         existing = find_in_progress(resume_key_hash, lock=True)
-        if existing is None:
-            raise
+        if existing is None:  # submitted in the moment between: no second response
+            raise RuntimeError("the resume key's response was submitted meanwhile")
         return existing
-    return response
+    return ResponseRow(new_id, link.engagement_id, link.audience, resume_key_hash, 0)
+
+
+def _insert_ignoring_conflicts(table: Any) -> Any:
+    """``INSERT ... ON CONFLICT DO NOTHING`` for the session's database (SQLite and
+    PostgreSQL both have it; SQLAlchemy spells it per dialect)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return postgresql_insert(table).on_conflict_do_nothing()
+    return sqlite_insert(table).on_conflict_do_nothing()
 
 
 def submit_response(
@@ -173,14 +177,12 @@ def submit_response(
     answers = _stored_answers(response)
     if not has_rated_answer(answers):
         raise NoRatedAnswer()
-    try:
-        with db.session.begin_nested():
-            # A plain INSERT: nothing reads the row back as an object.
-            db.session.execute(
-                insert(SpentKey.__table__),  # type: ignore[arg-type]  # is a Table
-                {"key_hash": _spent_hash(key)},
-            )
-    except IntegrityError:
+    # A plain INSERT that refuses a key already spent without an error (no savepoint).
+    spent = db.session.execute(
+        _insert_ignoring_conflicts(SpentKey.__table__).returning(SpentKey.__table__.c.key_hash),
+        {"key_hash": spent_hash(key)},
+    ).scalar()
+    if spent is None:  # the key had been spent: nothing was inserted
         return False
     if link.kind == LinkKind.SINGLE_USE:
         used = db.session.execute(

@@ -87,6 +87,8 @@ class Visit:
     preview: bool = False
     #: The instrument snapshot's hash (names the instrument's content).
     content_hash: str = ""
+    #: The candidate resume keys that have submitted (read with the visit).
+    spent_keys: frozenset[str] = frozenset()
 
     @property
     def words(self) -> dict[str, str]:
@@ -147,6 +149,7 @@ def _visit(token: str) -> Visit:
         run_by_company=found.workspace_kind == WorkspaceKind.COMPANY,
         in_progress_by_key=found.in_progress,
         content_hash=found.content_hash,
+        spent_keys=found.spent,
     )
 
 
@@ -262,7 +265,7 @@ def _already_done(visit: Visit, in_progress: ResponseRow | None = None) -> bool:
     if in_progress is not None:
         return False
     key = _resume_key(visit)
-    return key is not None and recording.is_spent(key)
+    return key is not None and key in visit.spent_keys
 
 
 def _refusal(visit: Visit, in_progress: ResponseRow | None = None) -> tuple[str, int] | None:
