@@ -570,6 +570,15 @@ def report(figures: list[BackendFigures], duration: float,
                              f.of("app", TARGET_P95_AT).percentile(95) < TARGET_P95_MS))
         say("  targets: " + ", ".join(
             f"{name} {'met' if met else 'MISSED'}" for name, met in verdicts))
+        if any(m.concurrency == TARGET_P95_AT for m in f.measurements):
+            # Respondents who send the next page as soon as the last one answers wait,
+            # on average, as many submissions as are in flight: Little's law.
+            n = TARGET_P95_AT
+            app_n, floor_n = f.of("app", n), f.of("floor", n)
+            say(f"  at {n} respondents with no pause between pages the mean wait is {n} / rate "
+                f"(Little's law): app {1000 * n / app_n.rate:.0f} ms, floor "
+                f"{1000 * n / floor_n.rate:.0f} ms; the floor's own p95 "
+                f"{floor_n.percentile(95):.0f} ms")
         ok = ok and all(met for _, met in verdicts)
     return ok
 

@@ -223,13 +223,43 @@ def replace_answers(
 ) -> None:
     """The response's answers to these items become ``answers`` (None: not applicable).
 
-    Plain DELETE and INSERT statements, not objects in the session: a page's
-    write is two statements whatever it holds (docs/performance.md)."""
-    db.session.execute(_DELETE_ANSWERS, {"response": response.id, "items": list(item_ids)})
-    _insert(Answer, [
-        {"response_id": response.id, "item_id": item_id, "value": value}
-        for item_id, value in answers.items()
-    ])
+    Plain statements, not objects in the session: one INSERT of the answers that
+    replaces any earlier answer to the same item (``ON CONFLICT DO UPDATE``),
+    whatever their number, and a DELETE only when an item of the page was left
+    unanswered (an earlier answer to it goes): a page's write is one statement
+    or two (docs/performance.md)."""
+    skipped = [item_id for item_id in item_ids if item_id not in answers]
+    if skipped:
+        db.session.execute(_DELETE_ANSWERS, {"response": response.id, "items": skipped})
+    if answers:
+        db.session.execute(_answers_upsert(), [
+            {"response_id": response.id, "item_id": item_id, "value": value}
+            for item_id, value in answers.items()
+        ])
+
+
+def _answers_upsert() -> Any:
+    """``INSERT INTO answers ... ON CONFLICT (response_id, item_id) DO UPDATE SET
+    value = excluded.value``, for the session's database (made once for each)."""
+    dialect = db.session.get_bind().dialect.name
+    statement = _UPSERTS.get(dialect)
+    if statement is None:
+        insert_for = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        # Every column named, so an answer of None ("don't know") is not left to the
+        # column's default: SQLAlchemy would send such rows as a second statement.
+        draft = insert_for(Answer).values(
+            response_id=bindparam("response_id"), item_id=bindparam("item_id"),
+            value=bindparam("value"),
+        )
+        statement = draft.on_conflict_do_update(
+            index_elements=[_answers.c.response_id, _answers.c.item_id],
+            set_={"value": draft.excluded.value},
+        )
+        _UPSERTS[dialect] = statement
+    return statement
+
+
+_UPSERTS: dict[str, Any] = {}
 
 
 def replace_segment_answers(
