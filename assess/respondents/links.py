@@ -233,6 +233,8 @@ class ResponseRow:
     audience: Audience
     resume_key_hash: str
     page: int
+    #: The highest page saved so far (-1: none; None: not known, an older response).
+    furthest_saved: int | None = None
 
 
 @dataclass(frozen=True)
@@ -275,8 +277,9 @@ def resolve_visit(token: str, resume_keys: Sequence[str] = ()) -> LinkVisit | No
     spent = frozenset(key for key, flag in zip(keys, rows[0][13:13 + len(keys)], strict=True)
                       if flag)
     in_progress = {
-        key_hash: ResponseRow(response_id, engagement_id, Audience(audience), key_hash, page)
-        for *_, response_id, key_hash, page in rows
+        key_hash: ResponseRow(response_id, engagement_id, Audience(audience), key_hash, page,
+                              furthest)
+        for *_, response_id, key_hash, page, furthest in rows
         if response_id is not None
     }
     return LinkVisit(
@@ -301,7 +304,8 @@ def _visit_query(keys: int) -> TextClause:
         "engagements.name, engagements.prepared_by, engagements.status, "
         "engagements.anonymity_threshold, engagements.snapshot_id, "
         "instrument_snapshots.content_hash, organisations.name, workspaces.kind, "
-        f"{spent}responses.id, responses.resume_key_hash, responses.page "
+        f"{spent}responses.id, responses.resume_key_hash, responses.page, "
+        "responses.furthest_saved "
         "FROM links JOIN engagements ON engagements.id = links.engagement_id "
         "JOIN instrument_snapshots ON instrument_snapshots.id = engagements.snapshot_id "
         "JOIN organisations ON organisations.id = engagements.organisation_id "

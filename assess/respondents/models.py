@@ -101,6 +101,9 @@ class Response(Base):
     resume_key_hash: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
     # The page the respondent reached, to resume there.
     page: Mapped[int] = mapped_column(default=0)
+    # The highest page saved so far (-1: none yet; NULL: not known, for responses
+    # from before it was kept): a page beyond it has no saved answers to read.
+    furthest_saved: Mapped[int | None] = mapped_column(default=None)
     # Set by imports: the file's respondent id, so importing twice adds nothing.
     external_id: Mapped[str | None] = mapped_column(String(200), default=None)
     started_on: Mapped[date] = mapped_column(default=date.today)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, delete, exists, func, insert, select, update
+from sqlalchemy import bindparam, case, delete, exists, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
@@ -71,7 +71,14 @@ _HOLD = (
         Response.__table__.c.status == ResponseStatus.IN_PROGRESS.value,
         Response.__table__.c.resume_key_hash == bindparam("key"),
     )
-    .values(page=bindparam("next_page"))
+    .values(
+        page=bindparam("next_page"),
+        # The highest page saved so far (NULL, not known, stays NULL).
+        furthest_saved=case(
+            (Response.__table__.c.furthest_saved < bindparam("saved"), bindparam("saved")),
+            else_=Response.__table__.c.furthest_saved,
+        ),
+    )
 )
 _DELETE_ANSWERS = delete(_answers).where(  # type: ignore[arg-type]
     _answers.c.response_id == bindparam("response"),
@@ -85,8 +92,9 @@ _DELETE_COMMENTS = delete(Comment.__table__).where(  # type: ignore[arg-type]
 )
 
 
-def hold_response(response: Response | ResponseRow, page: int) -> bool:
-    """The respondent goes on to ``page``: noted on the response, which this
+def hold_response(response: Response | ResponseRow, page: int, *, saved: int) -> bool:
+    """The respondent saves page ``saved`` and goes on to ``page``: both noted on
+    the response (``furthest_saved``, the highest page saved), which this
     transaction then holds (its row lock, on PostgreSQL; SQLite's writers take
     turns anyway) until it commits, so two requests with one key take turns and
     the second sees what the first saved. False, changing nothing, when the
@@ -94,9 +102,10 @@ def hold_response(response: Response | ResponseRow, page: int) -> bool:
 
     The page's first statement that writes: one UPDATE, not a locking SELECT
     and a later UPDATE."""
-    held = db.session.execute(
-        _HOLD, {"response": response.id, "key": response.resume_key_hash, "next_page": page}
-    )
+    held = db.session.execute(_HOLD, {
+        "response": response.id, "key": response.resume_key_hash, "next_page": page,
+        "saved": saved,
+    })
     if held.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
         return False
     if isinstance(response, Response):
@@ -133,14 +142,15 @@ def start_response(
     new_id = db.session.execute(_insert_ignoring_conflicts(Response.__table__).values(
         engagement_id=link.engagement_id, audience=str(link.audience),
         status=ResponseStatus.IN_PROGRESS.value, resume_key_hash=resume_key_hash, page=0,
-        started_on=date.today(),
+        furthest_saved=-1, started_on=date.today(),
     ).returning(Response.__table__.c.id)).scalar()
     if new_id is None:
         existing = find_in_progress(resume_key_hash, lock=True)
         if existing is None:  # submitted in the moment between: no second response
             raise RuntimeError("the resume key's response was submitted meanwhile")
         return existing
-    return ResponseRow(new_id, link.engagement_id, link.audience, resume_key_hash, 0)
+    return ResponseRow(new_id, link.engagement_id, link.audience, resume_key_hash, 0,
+                       furthest_saved=-1)
 
 
 def _insert_ignoring_conflicts(table: Any) -> Any:

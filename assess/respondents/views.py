@@ -399,8 +399,10 @@ def page(token: str, number: int) -> ResponseReturnValue:
         abort(404)
     current = pages[number]
     if request.method == "GET":
-        # Only what this page shows: its own kind of answers.
-        values = questionnaire_pages.saved_values(in_progress, current)
+        # Only what this page shows: its own kind of answers; none to read on a page
+        # beyond the furthest saved (most page views: the next page after a save).
+        values = (questionnaire_pages.saved_values(in_progress, current)
+                  if _may_hold_answers(in_progress, number) else {})
         return _page(visit, pages, number, values, {})
 
     data = questionnaire_pages.parse_page(visit.instrument, audience, current, request.form)
@@ -415,7 +417,7 @@ def page(token: str, number: int) -> ResponseReturnValue:
     response = in_progress or recording.start_response(visit.link, key, none_found=True)
     # The first write holds the response until commit: a second request with the
     # same key (two tabs, a double click) waits, then sees what this one saved.
-    if not recording.hold_response(response, target):
+    if not recording.hold_response(response, target, saved=number):
         db.session.rollback()
         return _render("respondents/done.html", visit, 409)
     questionnaire_pages.save_page(response, current, data, visit.instrument)
@@ -441,6 +443,14 @@ def page(token: str, number: int) -> ResponseReturnValue:
         return _thanks_redirect(visit)
     db.session.commit()
     return redirect(url_for(".page", token=token, number=target))
+
+
+def _may_hold_answers(response: ResponseRow | None, number: int) -> bool:
+    """Whether page ``number`` may have saved answers: not without a response, nor
+    beyond the highest page saved (when known)."""
+    if response is None:
+        return False
+    return response.furthest_saved is None or number <= response.furthest_saved
 
 
 #: What the buttons of a questionnaire page send (``action``); anything else is Next.

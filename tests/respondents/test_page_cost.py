@@ -82,6 +82,27 @@ def test_a_page_shown_again_costs_two_queries(client, make_engagement, kind):
     assert sent[1].startswith("SELECT answers.item_id, answers.value FROM answers")
 
 
+def test_a_page_beyond_the_furthest_saved_costs_one_query(client, make_engagement):
+    """The next page after a save has nothing saved on it: only the visit's query.
+    A response from before the furthest page was kept (NULL) still reads."""
+    engagement = make_engagement()
+    token = open_token(engagement)
+    start(client, token)
+    for number in (0, 1):
+        assert client.post(f"/r/{token}/page/{number}",
+                           data=_on_page(client, token, number)).status_code == 302
+    with statements() as sent:
+        assert client.get(f"/r/{token}/page/2").status_code == 200
+    assert len(sent) == 1, _listing(sent)
+    response = db.session.scalar(select(Response).where(Response.engagement_id == engagement.id))
+    assert response.furthest_saved == 1
+    response.furthest_saved = None  # as an older response
+    db.session.commit()
+    with statements() as sent:
+        assert client.get(f"/r/{token}/page/2").status_code == 200
+    assert len(sent) == 2, _listing(sent)
+
+
 def test_the_welcome_page_costs_one_query(app, make_engagement):
     engagement = make_engagement()
     token = open_token(engagement)
