@@ -250,6 +250,16 @@ class Database:
             session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         reading_only.set(True)
 
+    def writing(self) -> None:
+        """End :meth:`reading` before a request's first write: the next statement
+        begins a transaction (``BEGIN IMMEDIATE`` on SQLite for a request that
+        writes), so what was read before it is read outside it. A respondent's POST
+        reads its visit so, and holds SQLite's write lock only for its writes, which
+        check what they rely on themselves (docs/respondents.md)."""
+        if reading_only.get():
+            reading_only.set(False)
+            self.session.rollback()
+
     def _retrying_once(self, dispatch: Callable[[], Any]) -> Callable[[], Any]:
         """The view, run again once when it lost its database connection before it
         sent any COMMIT: the server rolled back all it had done with the connection,

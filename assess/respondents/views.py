@@ -126,8 +126,11 @@ def _preview_url(endpoint: str, visit: Visit, **values: Any) -> str:
 def _visit(token: str) -> Visit:
     # One query for the link, all a page shows of its engagement and the response
     # in progress; the instrument is parsed once per process (docs/performance.md).
-    if request.method in ("GET", "HEAD"):
-        db.reading()  # a respondent's GET never writes
+    # Read outside any write: a GET never writes, a POST's writes begin after it
+    # (db.writing()) and check what they rely on (the response still in progress,
+    # the key not spent, the link not used), so SQLite's write lock is held only
+    # for the writes themselves.
+    db.reading()
     found = respondent_links.resolve_visit(token, _candidate_keys(token))
     if found is None:
         raise WrongLink()
@@ -384,6 +387,7 @@ def page(token: str, number: int) -> ResponseReturnValue:
         # The personal link's row stays locked until this request commits, so two
         # requests through it (two tabs, a double click) take turns on PostgreSQL
         # as they do on SQLite; `used` is read again under the lock.
+        db.writing()
         visit.link = respondent_links.lock_link(visit.link)
     key = _resume_key(visit)
     in_progress = _in_progress(visit, key)
@@ -414,6 +418,7 @@ def page(token: str, number: int) -> ResponseReturnValue:
         return _page(visit, pages, number, _typed_values(), {}, asking=True)
     submitting = number == len(pages) - 1 and action == "next"
     target = _target_page(number, action, submitting)
+    db.writing()  # the transaction of this page's writes begins here
     response = in_progress or recording.start_response(visit.link, key, none_found=True)
     # The first write holds the response until commit: a second request with the
     # same key (two tabs, a double click) waits, then sees what this one saved.

@@ -163,9 +163,12 @@ def test_a_lock_held_briefly_is_a_wait_not_an_error(make_app, make_engagement, d
     client = app.test_client()
     with app.app_context():
         token = open_token(make_engagement(), "staff")
+        path = start(client, token)
+        form = {**fill(client.get(path).get_data(as_text=True)), "action": "next"}
         db.session.remove()
     results: list[Any] = []
-    waiting = threading.Thread(target=lambda: results.append(client.post(f"/r/{token}/start")))
+    # A page saved: a write (what it reads first is read without waiting).
+    waiting = threading.Thread(target=lambda: results.append(client.post(path, data=form)))
     with held_lock(database_url):
         waiting.start()
         time.sleep(0.3)  # the request waits for the lock meanwhile
@@ -318,8 +321,12 @@ def test_taking_a_connection_from_the_pool_costs_no_round_trip(make_app, make_en
 
         assert client.get(f"/r/{token}").status_code == 200
         assert pings == [] and autocommit == [True]
-        # The POST that follows is a transaction again, on the same pooled connection.
-        assert client.post(f"/r/{token}/start").status_code == 302
+        path = start(client, token)
+        form = {**fill(client.get(path).get_data(as_text=True)), "action": "next"}
+        # A page saved reads its visit in autocommit too, then writes in a transaction
+        # on the same pooled connection, back in its usual mode.
+        del autocommit[:]
+        assert client.post(path, data=form).status_code == 302
         assert pings == [] and autocommit[0] is True
         assert len(autocommit) > 1 and not any(autocommit[1:])
         with engine.connect() as connection:
@@ -389,8 +396,8 @@ def test_a_connection_lost_after_the_view_answered_keeps_the_answer(
 ):
     """Ending the request rolls back and returns the connection: when it has gone by
     then, the page already made is still the reply (it was a 500 from gunicorn).
-    (Start: a request in a transaction that writes nothing; a respondent's GET has
-    no transaction to end.)"""
+    (A share link's page: a request that reads in a transaction; a respondent's
+    requests read with no transaction to end.)"""
     app = make_app()
     client = app.test_client()
     with app.app_context():
@@ -406,8 +413,8 @@ def test_a_connection_lost_after_the_view_answered_keeps_the_answer(
 
         # Outside the test's app context: the request's own ends with it, as in production.
         with caplog.at_level(logging.WARNING):
-            reply = client.post(f"/r/{token}/start")
-        assert reply.status_code == 302
+            reply = client.get(f"/s/{'A' * 43}")  # a read in a transaction: a share link
+        assert reply.status_code == 404
         assert "Lost the database connection" in caplog.text
         app.after_request_funcs[None].remove(_drop)
         assert client.get(f"/r/{token}").status_code == 200
