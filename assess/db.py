@@ -232,8 +232,9 @@ class Database:
                 self.session.remove()
             write_intent.set(True)
 
-    def reading(self) -> None:
-        """The current request only reads: its statements run without a transaction
+    def reading(self, *, before_writes: bool = False) -> None:
+        """The current request only reads (or, ``before_writes``, reads before it
+        writes, :meth:`writing` marking where): its statements run without a transaction
         of their own (PostgreSQL: no BEGIN, no ROLLBACK, two round trips fewer;
         SQLite: no BEGIN and ROLLBACK statements either).
 
@@ -241,12 +242,18 @@ class Database:
         COMMITTED each statement sees its own snapshot inside a transaction too,
         and on SQLite each read then sees the latest commit, so a page that reads
         twice may see a save made in between (nothing a respondent's page minds);
-        nothing may be written after it. The connection goes back to the pool in
-        the usual mode as the request ends."""
+        nothing may be written until :meth:`writing`. On PostgreSQL ``before_writes``
+        changes nothing (the reads run in the write's transaction, as before). The
+        connection goes back to the pool in the usual mode as the request ends."""
         session = self.session()
         if session.in_transaction():
             return
         if session.get_bind().dialect.name == "postgresql":
+            if before_writes:
+                # Nothing to gain: the reads in the transaction see what they would
+                # outside it (READ COMMITTED), and leaving autocommit for the writes
+                # would cost a second checkout from the pool.
+                return
             session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         reading_only.set(True)
 

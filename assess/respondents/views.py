@@ -130,7 +130,7 @@ def _visit(token: str) -> Visit:
     # (db.writing()) and check what they rely on (the response still in progress,
     # the key not spent, the link not used), so SQLite's write lock is held only
     # for the writes themselves.
-    db.reading()
+    db.reading(before_writes=request.method not in ("GET", "HEAD"))
     found = respondent_links.resolve_visit(token, _candidate_keys(token))
     if found is None:
         raise WrongLink()
