@@ -209,11 +209,9 @@ class Database:
         def _end_reading(exc: BaseException | None) -> None:
             # Normally the app context's end closes the session too; a caller that
             # keeps one app context across requests (the tests) must not carry an
-            # autocommit connection into the next request: ending the session's
-            # transaction hands the connection back to the pool, which resets it.
-            if reading_only.get():
-                reading_only.set(False)
-                self.session.rollback()
+            # autocommit connection into the next request: ending the reading hands
+            # the connection back to the pool, which resets it.
+            self.writing()
 
         @app.teardown_appcontext
         def _remove_session(exc: BaseException | None) -> None:

@@ -18,17 +18,17 @@ few instrument versions, not hundreds.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
 from assess.instruments.schema import Instrument
+from assess.lru import LRU
 
 #: Parsed instruments kept per process.
 CAPACITY = 32
 
-_parsed: OrderedDict[str, Instrument] = OrderedDict()
-_lock = threading.Lock()
+_parsed: LRU[str, Instrument] = LRU(CAPACITY)
+_lock = threading.Lock()  # for the counts
 #: How many snapshots this process has parsed, by content hash (read by the tests).
 parse_counts: dict[str, int] = {}
 
@@ -36,25 +36,20 @@ parse_counts: dict[str, int] = {}
 def instrument_for(content_hash: str, content: Callable[[], dict[str, Any]]) -> Instrument:
     """The instrument of the snapshot with ``content_hash``; ``content()`` supplies
     the stored snapshot when this process has not parsed it yet (or no longer keeps it)."""
-    with _lock:
-        found = _parsed.get(content_hash)
-        if found is not None:
-            _parsed.move_to_end(content_hash)
-            return found
-    # Parsed outside the lock: another thread may parse the same snapshot meanwhile,
+    found = _parsed.get(content_hash)
+    if found is not None:
+        return found
+    # Parsed outside any lock: another thread may parse the same snapshot meanwhile,
     # which costs time once but gives an equal instrument.
     instrument = Instrument.from_snapshot(content())
     with _lock:
         parse_counts[content_hash] = parse_counts.get(content_hash, 0) + 1
-        _parsed[content_hash] = instrument
-        _parsed.move_to_end(content_hash)
-        while len(_parsed) > CAPACITY:
-            _parsed.popitem(last=False)
+    _parsed.put(content_hash, instrument)
     return instrument
 
 
 def forget_all() -> None:
     """Empty the cache (tests)."""
+    _parsed.clear()
     with _lock:
-        _parsed.clear()
         parse_counts.clear()

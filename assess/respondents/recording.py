@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, case, delete, exists, func, insert, select, update
+from sqlalchemy import bindparam, case, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
@@ -115,13 +115,6 @@ def hold_response(response: Response | ResponseRow, page: int, *, saved: int) ->
     return True
 
 
-def is_spent(resume_key_hash: str) -> bool:
-    return bool(db.session.scalar(_SPENT, {"key": spent_hash(resume_key_hash)}))
-
-
-_SPENT = select(exists().where(SpentKey.__table__.c.key_hash == bindparam("key")))
-
-
 def start_response(
     link: Link | LinkRow, resume_key_hash: str, *, none_found: bool = False
 ) -> Response | ResponseRow:
@@ -153,12 +146,17 @@ def start_response(
                        furthest_saved=-1)
 
 
-def _insert_ignoring_conflicts(table: Any) -> Any:
-    """``INSERT ... ON CONFLICT DO NOTHING`` for the session's database (SQLite and
-    PostgreSQL both have it; SQLAlchemy spells it per dialect)."""
+def _insert_with_on_conflict(table: Any) -> Any:
+    """An INSERT into ``table`` that can say ``ON CONFLICT``, for the session's
+    database (SQLite and PostgreSQL both have it; SQLAlchemy spells it per dialect)."""
     if db.session.get_bind().dialect.name == "postgresql":
-        return postgresql_insert(table).on_conflict_do_nothing()
-    return sqlite_insert(table).on_conflict_do_nothing()
+        return postgresql_insert(table)
+    return sqlite_insert(table)
+
+
+def _insert_ignoring_conflicts(table: Any) -> Any:
+    """``INSERT ... ON CONFLICT DO NOTHING``."""
+    return _insert_with_on_conflict(table).on_conflict_do_nothing()
 
 
 def submit_response(
@@ -254,10 +252,9 @@ def _answers_upsert() -> Any:
     dialect = db.session.get_bind().dialect.name
     statement = _UPSERTS.get(dialect)
     if statement is None:
-        insert_for = postgresql_insert if dialect == "postgresql" else sqlite_insert
         # Every column named, so an answer of None ("don't know") is not left to the
         # column's default: SQLAlchemy would send such rows as a second statement.
-        draft = insert_for(Answer).values(
+        draft = _insert_with_on_conflict(Answer).values(
             response_id=bindparam("response_id"), item_id=bindparam("item_id"),
             value=bindparam("value"),
         )

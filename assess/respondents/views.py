@@ -14,8 +14,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -41,6 +39,7 @@ from assess.engagements.models import Engagement, InstrumentSnapshot, Status
 from assess.extensions import db
 from assess.instruments.schema import Audience, Instrument, LocalText
 from assess.instruments.snapshots import instrument_for
+from assess.lru import LRU
 from assess.respondents import links as respondent_links
 from assess.respondents import pages as questionnaire_pages
 from assess.respondents import recording, throttle
@@ -596,37 +595,12 @@ def _page_html(
     )
 
 
-class _FreshPages:
-    """Questionnaire pages as first shown (nothing answered on them yet, no message),
-    rendered once per instrument, audience, page, language and organisation, and
-    kept in this process (most recently used; at most ``size``): most page GETs of
-    a survey are such pages, and rendering one was a sixth of a page's time. The
-    form's token, the one part that is the browser's own, is put in afterwards."""
-
-    def __init__(self, size: int = 256) -> None:
-        self.size = size
-        self._pages: OrderedDict[tuple[str, str, int, str, str], str] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[str, str, int, str, str]) -> str | None:
-        with self._lock:
-            html = self._pages.get(key)
-            if html is not None:
-                self._pages.move_to_end(key)
-            return html
-
-    def put(self, key: tuple[str, str, int, str, str], html: str) -> None:
-        with self._lock:
-            self._pages[key] = html
-            while len(self._pages) > self.size:
-                self._pages.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._pages.clear()
-
-
-_fresh_pages = _FreshPages()
+#: Questionnaire pages as first shown (nothing answered on them yet, no message),
+#: rendered once per instrument, audience, page, language and organisation, and kept
+#: in this process: most page GETs of a survey are such pages, and rendering one was
+#: a sixth of a page's time. The form's token, the one part that is the browser's
+#: own, is put in afterwards.
+_fresh_pages: LRU[tuple[str, str, int, str, str], str] = LRU(256)
 #: Stands for the form's token in a kept page (random: never in a page's text).
 _TOKEN_SLOT = f"form-token-{secrets.token_hex(16)}"
 

@@ -24,6 +24,7 @@ LAYERS: dict[str, float] = {
     "config": 0,
     "paths": 0,
     "text": 0,  # user text without bidi controls (pure)
+    "lru": 0,  # a least-recently-used map (pure)
     "db": 1,
     "extensions": 1,
     "limits": 1,
