@@ -92,6 +92,56 @@ class LiveServer:
 
         return self.run(make)
 
+    def consultant(self, email: str = "consultant@example.com",
+                   password: str = "correct-horse", **details: Any) -> None:
+        """A consultant of Northwind Consulting (``details``: ``create_user``'s)."""
+
+        def make() -> None:
+            from assess.accounts.services import create_user
+            from assess.workspaces.models import MemberRole
+            from assess.workspaces.services import add_member
+            from tests.access import workspace_named
+
+            user = create_user(email, password, **details)
+            add_member(workspace_named("Northwind Consulting"), user, MemberRole.CONSULTANT)
+
+        self.run(make)
+
+    def sign_in(self, page: Any, email: str = "consultant@example.com",
+                password: str = "correct-horse") -> None:
+        """Through the sign-in page, as a person would."""
+        page.goto(f"{self.url}/login")
+        page.get_by_label("E-mail").fill(email)
+        page.get_by_label("Password").fill(password)
+        with page.expect_navigation():
+            page.get_by_role("button", name="Sign in").click()
+
+    def with_responses(self, engagement_id: int, count: int = 6) -> None:
+        """Submitted staff and customer responses, varied, through the one writer."""
+
+        def add() -> None:
+            from assess.engagements.models import Engagement
+            from assess.extensions import db
+            from assess.respondents.codes import CodeLayout
+            from assess.respondents.recording import NewResponse, record_submitted
+
+            engagement = db.session.get(Engagement, engagement_id)
+            assert engagement is not None
+            instrument = engagement.instrument()
+            for audience in instrument.audiences():
+                layout = CodeLayout.for_instrument(instrument, audience)
+                items = instrument.items_for(audience)
+                batch = []
+                for n in range(count):
+                    answers: dict[str, int | None] = {}
+                    for i, item in enumerate(items):
+                        scale = instrument.scale(item.scale)
+                        answers[item.id] = scale.min + (n + i) % (scale.max - scale.min + 1)
+                    batch.append(NewResponse(answers=answers))
+                record_submitted(engagement.id, layout, batch)
+
+        self.run(add)
+
     def personal_links(self, engagement_id: int, audience: str, count: int = 1) -> list[str]:
         def make() -> list[str]:
             from assess.engagements.models import Engagement

@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 
 from tests.browser.support import AXE_SCRIPT, DESKTOP, PHONE
-from tests.browser.test_reader import with_responses
 
 pytestmark = pytest.mark.browser
 
@@ -40,23 +39,10 @@ def _contrast_failures(page: Any) -> list[str]:
 def test_every_accent_colour_gives_readable_text_on_the_results_page(
     page: Any, live_server: Any, artifacts_folder: Path | None
 ) -> None:
-    def consultant() -> None:
-        from assess.accounts.services import create_user
-        from assess.workspaces.models import MemberRole
-        from assess.workspaces.services import add_member
-        from tests.access import workspace_named
-
-        user = create_user(CONSULTANT, PASSWORD, name="Dana Smith", verified=True)
-        add_member(workspace_named("Northwind Consulting"), user, MemberRole.CONSULTANT)
-
-    live_server.run(consultant)
+    live_server.consultant(CONSULTANT, PASSWORD, name="Dana Smith", verified=True)
     engagement = live_server.engagement(name="Baseline 2026")
-    with_responses(live_server, engagement["id"])
-    page.goto(f"{live_server.url}/login")
-    page.get_by_label("E-mail").fill(CONSULTANT)
-    page.get_by_label("Password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Sign in").click()
+    live_server.with_responses(engagement["id"])
+    live_server.sign_in(page, CONSULTANT, PASSWORD)
 
     failures: dict[str, list[str]] = {}
     for accent in AWKWARD_ACCENTS:

@@ -17,14 +17,6 @@ EMAIL = "olivia@northwind.example"
 PASSWORD = "plum orchard lantern"
 
 
-def sign_in(page: Any, url: str) -> None:
-    page.goto(f"{url}/login")
-    page.get_by_label("E-mail").fill(EMAIL)
-    page.get_by_label("Password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Sign in").click()
-
-
 def test_account_members_and_second_factor_pages_are_accessible(
     page: Any, live_server: Any, shots: Shots
 ) -> None:
@@ -45,7 +37,7 @@ def test_account_members_and_second_factor_pages_are_accessible(
     page.goto(f"{url}/reset/not-a-real-token-but-long-enough-1234")
     check_both_widths(page, shots, "invalid link")
 
-    sign_in(page, url)
+    live_server.sign_in(page, EMAIL, PASSWORD)
     page.goto(f"{url}/account")
     assert "Your account" in page.inner_text("h1")
     check_both_widths(page, shots, "account")
@@ -68,6 +60,6 @@ def test_account_members_and_second_factor_pages_are_accessible(
     # Signing in again now asks for the code.
     with page.expect_navigation():
         page.get_by_role("button", name="Sign out").click()
-    sign_in(page, url)
+    live_server.sign_in(page, EMAIL, PASSWORD)
     assert "/login/second-factor" in page.url
     check_both_widths(page, shots, "second factor challenge")

@@ -16,21 +16,8 @@ pytestmark = pytest.mark.browser
 def test_consultant_creates_an_engagement_and_copies_its_links(
     context: Any, page: Any, live_server, shots
 ):
-    def consultant() -> None:
-        from assess.accounts.services import create_user
-        from assess.workspaces.models import MemberRole
-        from assess.workspaces.services import add_member
-        from tests.access import workspace_named
-
-        user = create_user("consultant@example.com", "correct-horse")
-        add_member(workspace_named("Northwind Consulting"), user, MemberRole.CONSULTANT)
-
-    live_server.run(consultant)
-    page.goto(f"{live_server.url}/login")
-    page.get_by_label("E-mail").fill("consultant@example.com")
-    page.get_by_label("Password").fill("correct-horse")
-    with page.expect_navigation():
-        page.get_by_role("button", name="Sign in").click()
+    live_server.consultant()
+    live_server.sign_in(page)
 
     page.goto(f"{live_server.url}/engagements/new")
     page.get_by_label("Organisation (the client)").fill("Fabrikam Foods")

@@ -59,21 +59,8 @@ def test_create_preview_invite_rate_undo_import_next_wave(
 ) -> None:
     live_server.app.config.update(inbox.config())
 
-    def consultant() -> None:
-        from assess.accounts.services import create_user
-        from assess.workspaces.models import MemberRole
-        from assess.workspaces.services import add_member
-        from tests.access import workspace_named
-
-        user = create_user("consultant@example.com", "correct-horse", name="Dana Smith")
-        add_member(workspace_named("Northwind Consulting"), user, MemberRole.CONSULTANT)
-
-    live_server.run(consultant)
-    page.goto(f"{live_server.url}/login")
-    page.get_by_label("E-mail").fill("consultant@example.com")
-    page.get_by_label("Password").fill("correct-horse")
-    with page.expect_navigation():
-        page.get_by_role("button", name="Sign in").click()
+    live_server.consultant(name="Dana Smith")
+    live_server.sign_in(page)
 
     # Create and open.
     page.goto(f"{live_server.url}/engagements/new")

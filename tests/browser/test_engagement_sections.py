@@ -24,24 +24,6 @@ def folder(artifacts_folder: Path | None) -> Path | None:
     return path
 
 
-def _sign_in(page: Any, live_server: Any) -> None:
-    def consultant() -> None:
-        from assess.accounts.services import create_user
-        from assess.workspaces.models import MemberRole
-        from assess.workspaces.services import add_member
-        from tests.access import workspace_named
-
-        user = create_user("consultant@example.com", "correct-horse")
-        add_member(workspace_named("Northwind Consulting"), user, MemberRole.CONSULTANT)
-
-    live_server.run(consultant)
-    page.goto(f"{live_server.url}/login")
-    page.get_by_label("E-mail").fill("consultant@example.com")
-    page.get_by_label("Password").fill("correct-horse")
-    with page.expect_navigation():
-        page.get_by_role("button", name="Sign in").click()
-
-
 def _check(page: Any, folder: Path | None, name: str) -> None:
     """axe at 1280 and 360 px; no id twice; no sideways scroll; a screenshot of each."""
     twice = page.evaluate(
@@ -71,7 +53,8 @@ def _flash_in_view(page: Any) -> None:
 def test_the_sections_settings_next_wave_and_delete(
     page: Any, live_server: Any, folder: Path | None
 ) -> None:
-    _sign_in(page, live_server)
+    live_server.consultant()
+    live_server.sign_in(page)
     engagement = live_server.engagement(name="Baseline 2026")
     base = f"{live_server.url}/engagements/{engagement['id']}"
     page.goto(base)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.browser.support import DESKTOP, PHONE
-from tests.browser.test_import_undo import _both_widths, _sign_in
+from tests.browser.test_import_undo import _both_widths
 
 GOOD_FILE = "respondent,c_ease_easy,c_recommend\n" + "".join(
     f"r{n},{1 + n % 5},{n % 11}\n" for n in range(400)
@@ -31,7 +31,8 @@ def folder(artifacts_folder: Path | None) -> Path | None:
 @pytest.mark.slow
 def test_an_import_job_page_from_running_to_done(page: Any, live_server: Any, tmp_path: Path,
                                                  folder: Path | None) -> None:
-    _sign_in(page, live_server)
+    live_server.consultant()
+    live_server.sign_in(page)
     engagement = live_server.engagement()
 
     def running_job() -> int:

@@ -20,25 +20,6 @@ WRONG_FILE = (
 )
 
 
-def _sign_in(page: Any, live_server: Any) -> None:
-    def consultant() -> None:
-        from assess.accounts.services import create_user
-        from assess.workspaces.models import MemberRole
-        from assess.workspaces.services import add_member
-        from tests.access import workspace_named
-
-        user = create_user("consultant@example.com", "correct-horse")
-        workspace = workspace_named("Northwind Consulting")
-        add_member(workspace, user, MemberRole.CONSULTANT)
-
-    live_server.run(consultant)
-    page.goto(f"{live_server.url}/login")
-    page.get_by_label("E-mail").fill("consultant@example.com")
-    page.get_by_label("Password").fill("correct-horse")
-    with page.expect_navigation():
-        page.get_by_role("button", name="Sign in").click()
-
-
 def _both_widths(page: Any, folder: Path | None, name: str, selector: str | None = None) -> None:
     """axe at 1280 and 360 px; no sideways scroll at 360; a screenshot of each."""
     for label, size in (("1280", DESKTOP), ("360", PHONE)):
@@ -74,7 +55,8 @@ def folder(artifacts_folder: Path | None) -> Path | None:
 @pytest.mark.slow
 def test_import_the_wrong_file_and_undo_it(page: Any, live_server: Any, tmp_path: Path,
                                            folder: Path | None) -> None:
-    _sign_in(page, live_server)
+    live_server.consultant()
+    live_server.sign_in(page)
     engagement = live_server.engagement()
     base = f"{live_server.url}/engagements/{engagement['id']}?tab=data"  # its Data section
     page.goto(base)
@@ -122,7 +104,8 @@ def test_the_invitation_form_lists_each_mistyped_address(page: Any, live_server:
     # Sending configured (nothing is sent: the list is refused before any mail).
     live_server.app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=9,
                                   SMTP_SENDER="survey@northwind.example")
-    _sign_in(page, live_server)
+    live_server.consultant()
+    live_server.sign_in(page)
     engagement = live_server.engagement()
     page.goto(f"{live_server.url}/engagements/{engagement['id']}/respondents/customer/invitations")
     typed = "alice.acme.test, bob@acme.test, carol(at)acme.test"

@@ -21,56 +21,17 @@ READER = "cfo@contoso.example"
 READER_PASSWORD = "quiet harbour morning"
 
 
-def with_responses(live_server: Any, engagement_id: int, count: int = 6) -> None:
-    """Submitted staff and customer responses, varied, through the one writer."""
-
-    def add() -> None:
-        from assess.engagements.models import Engagement
-        from assess.extensions import db
-        from assess.respondents.codes import CodeLayout
-        from assess.respondents.recording import NewResponse, record_submitted
-
-        engagement = db.session.get(Engagement, engagement_id)
-        instrument = engagement.instrument()
-        for audience in instrument.audiences():
-            layout = CodeLayout.for_instrument(instrument, audience)
-            items = instrument.items_for(audience)
-            batch = []
-            for n in range(count):
-                answers = {}
-                for i, item in enumerate(items):
-                    scale = instrument.scale(item.scale)
-                    answers[item.id] = scale.min + (n + i) % (scale.max - scale.min + 1)
-                batch.append(NewResponse(answers=answers))
-            record_submitted(engagement.id, layout, batch)
-
-    live_server.run(add)
-
-
 def test_a_consultant_shares_a_report_with_a_reader_who_cannot_reach_raw_data(
     browser: Any, page: Any, live_server: Any, shots: Shots
 ) -> None:
-    def consultant() -> None:
-        from assess.accounts.services import create_user
-        from assess.workspaces.models import MemberRole
-        from assess.workspaces.services import add_member
-        from tests.access import workspace_named
-
-        user = create_user(CONSULTANT, PASSWORD, name="Dana Smith", verified=True)
-        add_member(workspace_named("Northwind Consulting"), user, MemberRole.CONSULTANT)
-
-    live_server.run(consultant)
+    live_server.consultant(CONSULTANT, PASSWORD, name="Dana Smith", verified=True)
     baseline = live_server.engagement(name="Baseline 2026")
-    with_responses(live_server, baseline["id"])
+    live_server.with_responses(baseline["id"])
     hidden = live_server.engagement(name="Follow-up 2027")  # never released
     url = live_server.url
 
     # -- the consultant: the organisation's page, an invitation, the release ----------
-    page.goto(f"{url}/login")
-    page.get_by_label("E-mail").fill(CONSULTANT)
-    page.get_by_label("Password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Sign in").click()
+    live_server.sign_in(page, CONSULTANT, PASSWORD)
     page.goto(f"{url}/engagements/{baseline['id']}")
     with page.expect_navigation():
         page.locator(".breadcrumb").get_by_role("link", name="Contoso Energy").click()

@@ -29,53 +29,13 @@ def rendering_on_jobs(live_server: LiveServer) -> Iterator[LiveServer]:
         config["REPORT_CACHE"], config["REPORT_DOWNLOAD_JOBS"] = kept
 
 
-def _answered_engagement(live_server: LiveServer) -> int:
-    engagement = live_server.engagement(name="Autumn 2026")
-
-    def answers() -> None:
-        from assess.engagements.models import Engagement
-        from assess.extensions import db
-        from assess.instruments.schema import Audience
-        from assess.respondents.codes import CodeLayout
-        from assess.respondents.recording import NewResponse, record_submitted
-
-        found = db.session.get(Engagement, engagement["id"])
-        assert found is not None
-        instrument = found.instrument()
-        for audience, count in ((Audience.STAFF, 6), (Audience.CUSTOMER, 8)):
-            items = instrument.items_for(audience)
-            record_submitted(found.id, CodeLayout.for_instrument(instrument, audience), [
-                NewResponse({item.id: 1 + (n + i) % 5 for i, item in enumerate(items)})
-                for n in range(count)
-            ])
-
-    live_server.run(answers)
-    return int(engagement["id"])
-
-
-def _sign_in(page: Any, live_server: LiveServer) -> None:
-    def consultant() -> None:
-        from assess.accounts.services import create_user
-        from assess.workspaces.models import MemberRole
-        from assess.workspaces.services import add_member
-        from tests.access import workspace_named
-
-        user = create_user(CONSULTANT, PASSWORD, name="Dana Smith", verified=True)
-        add_member(workspace_named("Northwind Consulting"), user, MemberRole.CONSULTANT)
-
-    live_server.run(consultant)
-    page.goto(f"{live_server.url}/login")
-    page.get_by_label("E-mail").fill(CONSULTANT)
-    page.get_by_label("Password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Sign in").click()
-
-
 def test_a_report_being_prepared_then_downloaded(page: Any, rendering_on_jobs: LiveServer,
                                                  shots: Shots, monkeypatch) -> None:
     live_server = rendering_on_jobs
-    engagement_id = _answered_engagement(live_server)
-    _sign_in(page, live_server)
+    engagement_id = int(live_server.engagement(name="Autumn 2026")["id"])
+    live_server.with_responses(engagement_id)
+    live_server.consultant(CONSULTANT, PASSWORD, name="Dana Smith", verified=True)
+    live_server.sign_in(page, CONSULTANT, PASSWORD)
     # The overview's "Download the PDF report" link.
     page.goto(f"{live_server.url}/engagements/{engagement_id}/report.pdf")
     assert "/report/jobs/" in page.url

@@ -25,24 +25,6 @@ def preview_shots(artifacts_folder: Path | None) -> Shots:
     return Shots(folder)
 
 
-def _sign_in(page: Any, live_server: Any) -> None:
-    def consultant() -> None:
-        from assess.accounts.services import create_user
-        from assess.workspaces.models import MemberRole
-        from assess.workspaces.services import add_member
-        from tests.access import workspace_named
-
-        user = create_user("consultant@example.com", "correct-horse")
-        add_member(workspace_named("Northwind Consulting"), user, MemberRole.CONSULTANT)
-
-    live_server.run(consultant)
-    page.goto(f"{live_server.url}/login")
-    page.get_by_label("E-mail").fill("consultant@example.com")
-    page.get_by_label("Password").fill("correct-horse")
-    with page.expect_navigation():
-        page.get_by_role("button", name="Sign in").click()
-
-
 def _stored(live_server: Any) -> int:
     def rows() -> int:
         from sqlalchemy import func, select
@@ -66,7 +48,8 @@ def _press(page: Any, name: str) -> None:
 @pytest.mark.slow
 def test_a_consultant_previews_the_questionnaire(page: Any, live_server: Any,
                                                  preview_shots: Shots) -> None:
-    _sign_in(page, live_server)
+    live_server.consultant()
+    live_server.sign_in(page)
     engagement = live_server.engagement(status="draft")
     page.goto(f"{live_server.url}/engagements/{engagement['id']}?tab=respondents")
     with page.expect_navigation():

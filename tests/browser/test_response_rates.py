@@ -93,11 +93,7 @@ def test_watch_the_rate_move(page: Any, live_server: Any, folder: Path | None) -
     from assess.demo.generate import DEMO_EMAIL, DEMO_PASSWORD
 
     engagement_id = _fieldwork(live_server)
-    page.goto(f"{live_server.url}/login")
-    page.get_by_label("E-mail").fill(DEMO_EMAIL)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Sign in").click()
+    live_server.sign_in(page, DEMO_EMAIL, DEMO_PASSWORD)
 
     # The dashboard: both clients' engagements, counts and rates, sort and filter.
     page.goto(f"{live_server.url}/")

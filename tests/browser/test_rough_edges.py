@@ -45,25 +45,12 @@ def test_labels_tick_their_own_box_and_empty_engagements_explain_themselves(
         folder = artifacts_folder / "rough-edges"
         folder.mkdir(parents=True, exist_ok=True)
 
-    def consultant() -> None:
-        from assess.accounts.services import create_user
-        from assess.workspaces.models import MemberRole
-        from assess.workspaces.services import add_member
-        from tests.access import workspace_named
-
-        user = create_user(CONSULTANT, PASSWORD, name="Dana Smith", verified=True)
-        add_member(workspace_named("Northwind Consulting"), user, MemberRole.CONSULTANT)
-
-    live_server.run(consultant)
+    live_server.consultant(CONSULTANT, PASSWORD, name="Dana Smith", verified=True)
     draft = live_server.engagement(status="draft", name="Spring 2027")
     opened = live_server.engagement(name="Autumn 2026")
     live_server.personal_links(opened["id"], "staff", 2)
     url = live_server.url
-    page.goto(f"{url}/login")
-    page.get_by_label("E-mail").fill(CONSULTANT)
-    page.get_by_label("Password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Sign in").click()
+    live_server.sign_in(page, CONSULTANT, PASSWORD)
 
     # -- nothing to report: no buttons to a PDF of empty sections -----------------------
     page.goto(f"{url}/engagements/{draft['id']}")
