@@ -9,7 +9,9 @@ Off (``ASSESS_REPORT_DOWNLOAD_JOBS=false``, or no cache), the request renders.
 
 from __future__ import annotations
 
-from flask import current_app, render_template, request
+from typing import Any
+
+from flask import current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from assess.jobs.queue import JobView
@@ -25,14 +27,19 @@ def rendering_in_background() -> bool:
     return bool(config["REPORT_CACHE"] and config["REPORT_DOWNLOAD_JOBS"])
 
 
-def preparing_page(job: JobView, *, download_url: str, page_url: str, back_url: str,
-                   back_label: str) -> ResponseReturnValue:
+def preparing_page(job: JobView, *, download: str, page_url: str, back_url: str,
+                   back_label: str, **url_values: Any) -> ResponseReturnValue:
     """The page of a download's render: progress (reloading itself until the job
-    ends, unless asked not to), then the download, or why it failed and a retry."""
+    ends, unless asked not to), then the download (``download``: its endpoint, with
+    ``url_values`` and the job's page size), or why it failed and a retry."""
+    page_size = job.arguments["slots"][0][0]
+    if page_size != "a4":
+        url_values["page_size"] = page_size
     refreshing = not job.finished and request.args.get("refresh") != "off"
     return render_template(
-        "report/preparing.html", job=job, download_url=download_url, page_url=page_url,
-        retry_url=download_url + ("&" if "?" in download_url else "?") + "retry=1",
+        "report/preparing.html", job=job, page_url=page_url,
+        download_url=url_for(download, **url_values),
+        retry_url=url_for(download, retry=1, **url_values),
         back_url=back_url, back_label=back_label, refresh_seconds=REFRESH_SECONDS,
         # A page that reloads itself must let a person stop it (WCAG 2.2.1).
         refreshing=refreshing,

@@ -108,12 +108,8 @@ def download_job(engagement_id: int, job_id: int) -> ResponseReturnValue:
     job = job_view(job_id, engagement_id=engagement.id)
     if job is None or not prerender.is_download(job.task, job.arguments):
         abort(404, description="This engagement has no such report being prepared.")
-    page_size, _released, _comments = job.arguments["slots"][0]
-    download_url = url_for(".download", engagement_id=engagement.id,
-                           **({} if page_size == "a4" else {"page_size": page_size}))
-    db.session.commit()  # a stale job found failed is written
     return preparing_page(
-        job, download_url=download_url,
+        job, download=".download", engagement_id=engagement.id,
         page_url=url_for(".download_job", engagement_id=engagement.id, job_id=job.id),
         back_url=url_for("engagements.detail", engagement_id=engagement.id),
         back_label="Back to the engagement",

@@ -229,12 +229,8 @@ def report_job(token: str, job_id: int) -> ResponseReturnValue:
     job = job_view(job_id, engagement_id=shared.engagement.id)
     if job is None or not prerender.is_download(job.task, job.arguments):
         raise WrongShareLink()
-    page_size, _released, _comments = job.arguments["slots"][0]
-    db.session.commit()  # a stale job found failed is written
     return preparing_page(
-        job,
-        download_url=url_for(".report_pdf", token=token,
-                             **({} if page_size == "a4" else {"page_size": page_size})),
+        job, download=".report_pdf", token=token,
         page_url=url_for(".report_job", token=token, job_id=job.id),
         back_url=url_for(".results", token=token), back_label="Back to the results",
     )
